@@ -1,0 +1,130 @@
+/*
+** cli_util.c -- output escaping, error printing and small parsers shared
+** by the subcommands.
+*/
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("depeche: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    if (fmt) {
+        fputs("depeche: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+    }
+    fprintf(stderr, "usage: %s\n", usage);
+    return EXIT_USAGE;
+}
+
+void cli_json_str(FILE *f, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, run = 0;
+
+    fputc('"', f);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        fwrite(s + run, 1, i - run, f);
+        run = i + 1;
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            fputs("\\u00", f);
+            fputc(hex[c >> 4], f);
+            fputc(hex[c & 15], f);
+        }
+    }
+    fwrite(s + run, 1, n - run, f);
+    fputc('"', f);
+}
+
+void cli_csv_field(FILE *f, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+bool cli_is_tty(FILE *f)
+{
+    return isatty(fileno(f)) && getenv("NO_COLOR") == NULL;
+}
+
+int cli_read_file(const char *path, char **out, size_t *n)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 65536, len = 0;
+    char *p;
+
+    *out = NULL;
+    *n = 0;
+    if (f == NULL)
+        return DP_EIO;
+    p = malloc(cap);
+    while (p) {
+        size_t got = fread(p + len, 1, cap - len, f);
+        len += got;
+        if (len < cap)
+            break;
+        char *q = realloc(p, cap * 2);
+        if (q == NULL) {
+            free(p);
+            p = NULL;
+            break;
+        }
+        p = q;
+        cap *= 2;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (p == NULL)
+        return DP_ENOMEM;
+    *out = p;
+    *n = len;
+    return DP_OK;
+}
+
+bool cli_parse_u64(const char *s, unsigned long long *out)
+{
+    char *end;
+    if (s == NULL || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno == 0 && *end == '\0';
+}
