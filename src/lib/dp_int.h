@@ -80,5 +80,7 @@ size_t dp__utf8_encode(int32_t cp, char *out);
 /* Module-private internal headers. */
 #include "reader.h"
 #include "analyze.h"
+#include "index.h"
+#include "query.h"
 
 #endif /* DP_INT_H */
