@@ -48,5 +48,9 @@ int cmd_show(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_optimize(int argc, char **argv);
+int cmd_kwic(int argc, char **argv);
+int cmd_terms(int argc, char **argv);
+int cmd_cooc(int argc, char **argv);
+int cmd_freq(int argc, char **argv);
 
 #endif /* DP_CLI_H */

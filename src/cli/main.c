@@ -26,6 +26,10 @@ WEAK_CMD(show)
 WEAK_CMD(timeline)
 WEAK_CMD(delete)
 WEAK_CMD(optimize)
+WEAK_CMD(kwic)
+WEAK_CMD(terms)
+WEAK_CMD(cooc)
+WEAK_CMD(freq)
 
 static const struct command {
     const char *name;
@@ -42,6 +46,10 @@ static const struct command {
     {"timeline", cmd_timeline, "matching documents per period, with shares"},
     {"delete", cmd_delete, "delete records by id"},
     {"optimize", cmd_optimize, "merge an archive's segments into one"},
+    {"kwic", cmd_kwic, "concordance: every occurrence in its context"},
+    {"terms", cmd_terms, "significant terms of a period, query or source"},
+    {"cooc", cmd_cooc, "collocates of a query, with their scores"},
+    {"freq", cmd_freq, "frequency list of terms and n-grams"},
 };
 
 static int usage(FILE *f)
