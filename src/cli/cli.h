@@ -32,6 +32,11 @@ void cli_json_str(FILE *f, const char *s, size_t n);
 void cli_csv_field(FILE *f, const char *s, size_t n);
 /* True when f is a terminal and NO_COLOR is unset: use bold, bars. */
 bool cli_is_tty(FILE *f);
+/* Display width of UTF-8 text in code points (good enough for Latin and
+** Cyrillic scripts, which is what news archives mostly hold). */
+size_t cli_width(const char *s, size_t n);
+/* Write s[0..n) and pad with spaces to `width` code points. */
+void cli_pad(FILE *f, const char *s, size_t n, size_t width);
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int cli_read_file(const char *path, char **out, size_t *n);
 /* Parse a non-negative integer option value; false if malformed. */

@@ -128,3 +128,18 @@ bool cli_parse_u64(const char *s, unsigned long long *out)
     *out = strtoull(s, &end, 10);
     return errno == 0 && *end == '\0';
 }
+
+size_t cli_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
+void cli_pad(FILE *f, const char *s, size_t n, size_t width)
+{
+    fwrite(s, 1, n, f);
+    for (size_t w = cli_width(s, n); w < width; w++)
+        fputc(' ', f);
+}

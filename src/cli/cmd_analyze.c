@@ -62,9 +62,13 @@ static int print_token(void *vctx, const dp_token *t)
         printf(",%s\n", fl);
         break;
     default:
-        printf("%5u %6zu-%-6zu %-20.*s %-20.*s %-16.*s %s\n", t->pos, t->start, t->end,
-               (int)sn, surface, (int)t->form_len, t->form, (int)t->term_len, t->term,
-               fl);
+        printf("%5u %6zu-%-6zu ", t->pos, t->start, t->end);
+        cli_pad(stdout, surface, sn, 20);
+        fputc(' ', stdout);
+        cli_pad(stdout, t->form, t->form_len, 20);
+        fputc(' ', stdout);
+        cli_pad(stdout, t->term, t->term_len, 16);
+        printf(" %s\n", fl);
     }
     c->count++;
     return 0;

@@ -1,0 +1,119 @@
+/*
+** analyze.h -- internals of the analysis chain (analyze*.c, langid.c).
+**
+** The chain is split over four files: analyze.c (tokenizer, elision,
+** compounds, numbers, the driver dp_analyze), analyze_fold.c (character
+** classes and case/accent folding), analyze_stop.c (stop word lists) and
+** analyze_stem.c (the libstemmer wrapper and its cache of frequent words).
+** langid.c is dp_lang_detect.  Nothing here is public.
+*/
+#ifndef DP_ANALYZE_H
+#define DP_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**************************************************************************
+** analyze_fold.c: character classes and folding.
+*/
+
+/* Character classes seen by the tokenizer. */
+enum {
+    DP_CC_SEP = 0,   /* separator: spaces, punctuation, symbols, controls */
+    DP_CC_LETTER,    /* letters (and other numbers: superscripts, ...) */
+    DP_CC_DIGIT,     /* decimal digits (Nd) */
+    DP_CC_MARK,      /* combining marks: inside a word only */
+    DP_CC_APOS,      /* ' U+2019 U+02BC U+2018: inside a word, or separator */
+    DP_CC_HYPHEN,    /* - U+2010 U+2011: inside a word, or separator */
+    DP_CC_IGNORE,    /* format characters (soft hyphen, ZWJ): skipped */
+    DP_CC_IDEO       /* CJK ideographs and kana: one token each */
+};
+
+/* A folded character is at most this many bytes of UTF-8. */
+#define DP_FOLD_MAX 24
+
+/* Folding table for U+0000..U+024F (Basic Latin to Latin Extended-B),
+** built once per analyzer from utf8proc so that the common case is one
+** table lookup.  Each entry holds the folded UTF-8 bytes and the class. */
+#define DP_FOLD_TABLE_END 0x250
+typedef struct dp_fold_entry {
+    uint8_t cls;   /* DP_CC_* */
+    uint8_t len;   /* folded length in bytes (0: the character vanishes) */
+    char s[6];     /* folded bytes */
+} dp_fold_entry;
+
+typedef struct dp_fold_table {
+    int strip_accents;
+    dp_fold_entry e[DP_FOLD_TABLE_END];
+} dp_fold_table;
+
+/* Fill t for the given mode.  Never fails (no allocation). */
+void dp__fold_table_init(dp_fold_table *t, int strip_accents);
+
+/* Class of any code point (table for the Latin range, utf8proc beyond). */
+int dp__fold_class(const dp_fold_table *t, int32_t cp);
+
+/* Fold cp (case folding, compatibility decomposition and, when the table
+** strips accents, removal of combining marks) into out[DP_FOLD_MAX].
+** Returns the number of bytes written, possibly 0. */
+size_t dp__fold_cp(const dp_fold_table *t, int32_t cp, char *out);
+
+/* True for the space characters that may group digits: U+0020, U+00A0,
+** U+2007, U+2009, U+202F. */
+int dp__fold_is_group_space(int32_t cp);
+
+/**************************************************************************
+** analyze_stop.c: stop words, stored folded (lower case, no accents).
+*/
+
+/* Languages the chain knows, in this order everywhere. */
+enum {
+    DP_LANG_FR = 0, DP_LANG_EN, DP_LANG_DE, DP_LANG_ES, DP_LANG_IT,
+    DP_LANG_PT, DP_LANG_NL, DP_LANG__COUNT,
+    DP_LANG_NONE = -1
+};
+
+/* ISO 639-1 code ("fr") and Snowball algorithm name ("french"). */
+const char *dp__lang_code(int lang);
+const char *dp__lang_snowball(int lang);
+
+/* Language index of a code: "fr", "FR", "fr-FR", "fr_CA", "french";
+** DP_LANG_NONE for anything else (NULL, "", "ru"). */
+int dp__lang_from_code(const char *code);
+
+/* The NULL-terminated stop word list of a language (folded forms). */
+const char *const *dp__stop_list(int lang);
+
+/**************************************************************************
+** analyze_stem.c: one Snowball stemmer per language per analyzer, behind
+** a bounded open-addressing cache from word to stem (and stop flag).
+*/
+typedef struct dp_stemmer dp_stemmer;
+
+/* Create the stemmer of `lang` (a DP_LANG_*).  DP_OK or DP_ENOMEM. */
+int dp__stemmer_new(dp_stemmer **out, int lang);
+void dp__stemmer_free(dp_stemmer *s);
+
+/* Look word[0..n) up: *stem receives its stem (borrowed until the next
+** call on s), *is_stop whether it is a stop word (is_stop may be NULL).
+** When `stem_it` is 0 the stem is the word itself (the stop flag is still
+** given).  Returns DP_OK or DP_ENOMEM. */
+int dp__stemmer_lookup(dp_stemmer *s, const char *word, size_t n,
+                       int stem_it, const char **stem, size_t *stem_len,
+                       int *is_stop);
+
+/* Cache counters, for benchmarks. */
+void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
+                       uint64_t *misses);
+
+/**************************************************************************
+** langid.c
+*/
+
+/* dp_lang_detect, returning the DP_LANG_* index or DP_LANG_NONE. */
+int dp__lang_detect(const char *text, size_t n);
+
+/* 0 if the function word table is sorted, else the first bad index. */
+int dp__langid_table_check(void);
+
+#endif /* DP_ANALYZE_H */

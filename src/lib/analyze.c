@@ -1,0 +1,520 @@
+/*
+** analyze.c -- the analysis chain: tokenizer, elision, compounds, numbers.
+**
+** dp_analyze walks the text once.  The tokenizer finds a "word": a run of
+** letters, digits and combining marks, in which an apostrophe or a hyphen
+** followed by a letter or digit splits the word into pieces without ending
+** it ("l'Élysée", "Etats-Unis", "aujourd'hui", "a-t-il").  Each character
+** is folded (case, accents, compatibility forms: analyze_fold.c) into the
+** analyzer's form buffer as it is read, so the filters then work on folded
+** bytes.  The word is next cut at its hyphens into parts; a part whose
+** first piece is an elided article (l' d' qu' jusqu' ...) loses it; each
+** part gets its term from the stemmer of the language through its cache
+** (analyze_stem.c), which also says whether it is a stop word; and the
+** tokens are handed to the callback: the parts at consecutive positions,
+** the whole compound right after its first part, at the same position.
+**
+** Nothing is allocated per token: the form and term buffers and the piece
+** arrays belong to the analyzer and are reused, and pure-ASCII text never
+** leaves the table-driven fast path.  docs/analysis.md describes every
+** case with its tokens.
+*/
+#include "dp_int.h"
+
+#include <utf8proc.h>
+
+/* A word has at most this many pieces; a longer run is cut into words. */
+#define MAX_PIECES 64
+/* A hyphenated word of more parts gives its parts but no whole token. */
+#define MAX_COMPOUND_PARTS 8
+
+/* A piece: a run of word characters between apostrophes and hyphens. */
+typedef struct piece {
+    size_t start, end;   /* source bytes */
+    size_t fstart, fend; /* folded bytes in a->form */
+    char join;           /* '\'' or '-' after it, 0 for the last piece */
+    uint8_t digit, alpha, mark;
+} piece;
+
+/* A part: pieces between hyphens, elided article dropped. */
+typedef struct part {
+    size_t start, end;
+    size_t fstart, fend;
+    size_t tstart, tlen; /* term in a->terms */
+    unsigned flags;
+} part;
+
+struct dp_analyzer {
+    dp_analyzer_options opts;
+    dp_stemmer *stemmers[DP_LANG__COUNT];
+    dp_buf form;  /* folded current word, joiners included */
+    dp_buf terms; /* terms of its parts, one after the other */
+    dp_buf cform; /* whole compound: form and term */
+    dp_buf cterm;
+    int32_t *u32; /* scratch for NFC when accents are kept */
+    size_t u32_cap;
+    piece pieces[MAX_PIECES];
+    part parts[MAX_PIECES];
+    dp_fold_table fold;
+};
+
+/* Articles and pronouns elided before a vowel in French ("l'État",
+** "qu'il"), which also cover Italian's l' d' c' and Portuguese's d'. */
+static const char *const elision_fr[] = {
+    "l", "d", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "s", "n", "m",
+    "t", "c", "j", NULL
+};
+/* Italian adds the articulated prepositions and a few determiners. */
+static const char *const elision_it[] = {
+    "dell", "all", "dall", "nell", "sull", "coll", "pell", "un", "quest",
+    "quell", "nessun", "sant", "bell", "buon", "v", NULL
+};
+
+int dp_analyzer_new(dp_analyzer **out, const dp_analyzer_options *opts)
+{
+    dp_analyzer_options defaults = DP_ANALYZER_OPTIONS_INIT;
+    dp_analyzer *a;
+
+    *out = NULL;
+    a = dp__calloc(1, sizeof *a);
+    if (a == NULL)
+        return DP_ENOMEM;
+    a->opts = opts ? *opts : defaults;
+    dp__fold_table_init(&a->fold, a->opts.fold_accents != 0);
+    if (dp__buf_reserve(&a->form, 256) != DP_OK ||
+        dp__buf_reserve(&a->terms, 256) != DP_OK) {
+        dp_analyzer_free(a);
+        return DP_ENOMEM;
+    }
+    *out = a;
+    return DP_OK;
+}
+
+void dp_analyzer_free(dp_analyzer *a)
+{
+    if (a == NULL)
+        return;
+    for (int i = 0; i < DP_LANG__COUNT; i++)
+        dp__stemmer_free(a->stemmers[i]);
+    dp__buf_free(&a->form);
+    dp__buf_free(&a->terms);
+    dp__buf_free(&a->cform);
+    dp__buf_free(&a->cterm);
+    dp__free(a->u32);
+    dp__free(a);
+}
+
+/* The stemmer (and stop set) of a language, created on first use. */
+static int get_stemmer(dp_analyzer *a, int lang, dp_stemmer **out)
+{
+    *out = NULL;
+    if (lang == DP_LANG_NONE)
+        return DP_OK;
+    if (a->stemmers[lang] == NULL) {
+        int rc = dp__stemmer_new(&a->stemmers[lang], lang);
+        if (rc != DP_OK)
+            return rc;
+    }
+    *out = a->stemmers[lang];
+    return DP_OK;
+}
+
+/* Decode the character at s[i] (i < n): its length, or 0 when the bytes
+** are not valid UTF-8 (then *cls is DP_CC_SEP). */
+static inline size_t read_char(const dp_analyzer *a, const unsigned char *s,
+                               size_t n, size_t i, int32_t *cp, int *cls)
+{
+    if (s[i] < 0x80) {
+        *cp = s[i];
+        *cls = a->fold.e[s[i]].cls;
+        return 1;
+    }
+    size_t len = dp__utf8_decode(s + i, n - i, cp);
+    *cls = len ? dp__fold_class(&a->fold, *cp) : DP_CC_SEP;
+    return len;
+}
+
+/* Does a letter or digit start at s[i]? */
+static int word_starts_at(const dp_analyzer *a, const unsigned char *s,
+                          size_t n, size_t i)
+{
+    int32_t cp;
+    int cls;
+    if (i >= n || read_char(a, s, n, i, &cp, &cls) == 0)
+        return 0;
+    return cls == DP_CC_LETTER || cls == DP_CC_DIGIT;
+}
+
+/* After a space at s[i - 1]: exactly three digits then no word
+** character, as in "1 000" or "127 000 membres"? */
+static int digit_group_at(const dp_analyzer *a, const unsigned char *s,
+                          size_t n, size_t i)
+{
+    int32_t cp;
+    int cls;
+    if (i + 3 > n)
+        return 0;
+    for (size_t k = 0; k < 3; k++)
+        if (s[i + k] < '0' || s[i + k] > '9')
+            return 0;
+    if (i + 3 == n || read_char(a, s, n, i + 3, &cp, &cls) == 0)
+        return 1;
+    return cls != DP_CC_LETTER && cls != DP_CC_DIGIT && cls != DP_CC_MARK;
+}
+
+/* Recompose (NFC) the folded bytes from `from` to the end of a->form:
+** only needed when accents are kept and the text had combining marks. */
+static int nfc_tail(dp_analyzer *a, size_t from)
+{
+    const utf8proc_uint8_t *src = (const utf8proc_uint8_t *)a->form.p + from;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)(a->form.n - from), k;
+    utf8proc_option_t opt = UTF8PROC_COMPOSE;
+
+    k = utf8proc_decompose(src, len, a->u32, (utf8proc_ssize_t)a->u32_cap,
+                           opt);
+    if (k < 0)
+        return DP_OK; /* cannot happen on valid UTF-8: keep the bytes */
+    if ((size_t)k > a->u32_cap) {
+        int32_t *p = dp__realloc(a->u32, (size_t)k * sizeof *p);
+        if (p == NULL)
+            return DP_ENOMEM;
+        a->u32 = p;
+        a->u32_cap = (size_t)k;
+        k = utf8proc_decompose(src, len, a->u32, k, opt);
+    }
+    k = utf8proc_reencode(a->u32, k, opt);
+    if (k < 0 || (size_t)k > a->form.n - from)
+        return DP_OK; /* composition never grows UTF-8 */
+    memcpy(a->form.p + from, a->u32, (size_t)k);
+    a->form.n = from + (size_t)k;
+    return DP_OK;
+}
+
+static int close_piece(dp_analyzer *a, piece *p, size_t end, char join)
+{
+    p->end = end;
+    p->join = join;
+    if (p->mark && !a->fold.strip_accents) {
+        int rc = nfc_tail(a, p->fstart);
+        if (rc != DP_OK)
+            return rc;
+    }
+    p->fend = a->form.n;
+    return DP_OK;
+}
+
+static void open_piece(dp_analyzer *a, piece *p, size_t start)
+{
+    memset(p, 0, sizeof *p);
+    p->start = start;
+    p->fstart = a->form.n;
+}
+
+/*
+** Read one word starting at the letter or digit at s[*pi] into a->form
+** and a->pieces; on return *pi is just past it and *npieces is set.
+** Digits may be grouped: "3,5", "1.000", and "1 000" where the space is
+** any of U+0020 U+00A0 U+2007 U+2009 U+202F followed by exactly three
+** digits (the space is dropped from the form).  DP_OK or DP_ENOMEM.
+*/
+static int scan_word(dp_analyzer *a, const unsigned char *s, size_t n,
+                     size_t *pi, size_t *npieces)
+{
+    size_t i = *pi, np = 0, group = 0;
+    int numsep = 0, rc, cls;
+    int32_t cp;
+    piece *p = &a->pieces[0];
+
+    a->form.n = 0;
+    open_piece(a, p, i);
+    while (i < n) {
+        if (DP_UNLIKELY(a->form.n + DP_FOLD_MAX + 2 > a->form.cap)) {
+            rc = dp__buf_reserve(&a->form, DP_FOLD_MAX + 2);
+            if (rc != DP_OK)
+                return rc;
+        }
+        /* Fast path: a run of ASCII letters, as far as the room left. */
+        if (s[i] < 0x80 && a->fold.e[s[i]].cls == DP_CC_LETTER) {
+            size_t room = a->form.cap - a->form.n - 2;
+            char *o = a->form.p + a->form.n;
+            size_t k = 0;
+            while (k < room && i < n && s[i] < 0x80 &&
+                   a->fold.e[s[i]].cls == DP_CC_LETTER) {
+                o[k++] = a->fold.e[s[i]].s[0];
+                i++;
+            }
+            a->form.n += k;
+            p->alpha = 1;
+            continue;
+        }
+        size_t len = read_char(a, s, n, i, &cp, &cls);
+        if (len == 0)
+            break;
+        if (DP_LIKELY(cls == DP_CC_LETTER)) {
+            p->alpha = 1;
+        } else if (cls == DP_CC_DIGIT) {
+            p->digit = 1;
+            group++;
+        } else if (cls == DP_CC_MARK) {
+            p->mark = 1;
+        } else if (cls == DP_CC_IGNORE) {
+            i += len;
+            continue;
+        } else if (cls == DP_CC_APOS || cls == DP_CC_HYPHEN) {
+            if (np + 1 >= MAX_PIECES || !word_starts_at(a, s, n, i + len))
+                break;
+            char j = cls == DP_CC_APOS ? '\'' : '-';
+            rc = close_piece(a, p, i, j);
+            if (rc != DP_OK)
+                return rc;
+            a->form.p[a->form.n++] = j;
+            p = &a->pieces[++np];
+            i += len;
+            open_piece(a, p, i);
+            continue;
+        } else if (cls == DP_CC_SEP && np == 0 && p->digit && !p->alpha) {
+            /* Inside a number: decimal point or comma, digit group. */
+            if ((cp == '.' || cp == ',') && i + 1 < n && s[i + 1] >= '0' &&
+                s[i + 1] <= '9') {
+                a->form.p[a->form.n++] = (char)cp;
+                numsep = 1;
+                i++;
+                continue;
+            }
+            if (dp__fold_is_group_space(cp) && !numsep && group >= 1 &&
+                group <= 3 && digit_group_at(a, s, n, i + len)) {
+                group = 0;
+                i += len;
+                continue;
+            }
+            break;
+        } else {
+            break; /* separator or ideograph */
+        }
+        if (cp < 0x80)
+            a->form.p[a->form.n++] = a->fold.e[cp].s[0];
+        else
+            a->form.n += dp__fold_cp(&a->fold, cp, a->form.p + a->form.n);
+        i += len;
+    }
+    rc = close_piece(a, p, i, 0);
+    if (rc != DP_OK)
+        return rc;
+    *pi = i;
+    *npieces = np + 1;
+    return DP_OK;
+}
+
+static int in_list(const char *const *list, const char *w, size_t n)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is piece p (followed by an apostrophe) an elided article? */
+static int is_elided(const dp_analyzer *a, int lang, const piece *p)
+{
+    const char *w = a->form.p + p->fstart;
+    size_t n = p->fend - p->fstart;
+    if (n > 6)
+        return 0;
+    return in_list(elision_fr, w, n) ||
+           (lang == DP_LANG_IT && in_list(elision_it, w, n));
+}
+
+/* Give part t its term and flags, appending the term to a->terms. */
+static int term_of_part(dp_analyzer *a, dp_stemmer *st, part *t, int digit,
+                        int alpha)
+{
+    const char *w = a->form.p + t->fstart, *term = w;
+    size_t n = t->fend - t->fstart, term_len = n;
+    int stop = 0, rc;
+
+    t->flags = digit && !alpha ? DP_TOKEN_NUMBER : 0;
+    if (st != NULL && !digit) {
+        rc = dp__stemmer_lookup(st, w, n, a->opts.stem, &term, &term_len,
+                                &stop);
+        if (rc != DP_OK)
+            return rc;
+        if (stop)
+            t->flags |= DP_TOKEN_STOP;
+    }
+    t->tstart = a->terms.n;
+    t->tlen = term_len;
+    return dp__buf_append(&a->terms, term, term_len);
+}
+
+/* Cut the pieces of the current word into parts (see the file comment).
+** Returns the number of parts in *nparts.  DP_OK or DP_ENOMEM. */
+static int split_parts(dp_analyzer *a, int lang, dp_stemmer *st, size_t np,
+                       size_t *nparts)
+{
+    size_t k = 0, m = 0;
+    int rc;
+
+    a->terms.n = 0;
+    while (k < np) {
+        size_t first = k, last = k;
+        int digit = 0, alpha = 0;
+        while (last + 1 < np && a->pieces[last].join == '\'')
+            last++;
+        if (first < last && is_elided(a, lang, &a->pieces[first]))
+            first++;
+        for (size_t j = first; j <= last; j++) {
+            digit |= a->pieces[j].digit;
+            alpha |= a->pieces[j].alpha;
+        }
+        part *t = &a->parts[m];
+        t->start = a->pieces[first].start;
+        t->end = a->pieces[last].end;
+        t->fstart = a->pieces[first].fstart;
+        t->fend = a->pieces[last].fend;
+        k = last + 1;
+        if (t->fend == t->fstart)
+            continue; /* only characters that fold to nothing */
+        rc = term_of_part(a, st, t, digit, alpha);
+        if (rc != DP_OK)
+            return rc;
+        m++;
+    }
+    *nparts = m;
+    return DP_OK;
+}
+
+/* Build the whole compound's form and term: parts joined with '-'. */
+static int build_compound(dp_analyzer *a, size_t nparts, unsigned *flags)
+{
+    int rc = DP_OK;
+    unsigned all = DP_TOKEN_NUMBER;
+
+    a->cform.n = a->cterm.n = 0;
+    for (size_t k = 0; k < nparts && rc == DP_OK; k++) {
+        const part *t = &a->parts[k];
+        if (k > 0) {
+            rc = dp__buf_putc(&a->cform, '-');
+            if (rc == DP_OK)
+                rc = dp__buf_putc(&a->cterm, '-');
+        }
+        if (rc == DP_OK)
+            rc = dp__buf_append(&a->cform, a->form.p + t->fstart,
+                                t->fend - t->fstart);
+        if (rc == DP_OK)
+            rc = dp__buf_append(&a->cterm, a->terms.p + t->tstart, t->tlen);
+        all &= t->flags;
+    }
+    *flags = DP_TOKEN_COMPOUND | all;
+    return rc;
+}
+
+/* Emit the tokens of the current word; advances *pos by its parts. */
+static int emit_word(dp_analyzer *a, size_t nparts, uint32_t *pos,
+                     dp_token_cb cb, void *ctx)
+{
+    dp_token tok;
+    unsigned cflags = 0;
+    int rc, compound = nparts >= 2 && nparts <= MAX_COMPOUND_PARTS;
+
+    if (compound) {
+        rc = build_compound(a, nparts, &cflags);
+        if (rc != DP_OK)
+            return rc;
+    }
+    for (size_t k = 0; k < nparts; k++) {
+        const part *t = &a->parts[k];
+        tok.term = a->terms.p + t->tstart;
+        tok.term_len = t->tlen;
+        tok.form = a->form.p + t->fstart;
+        tok.form_len = t->fend - t->fstart;
+        tok.start = t->start;
+        tok.end = t->end;
+        tok.pos = *pos + (uint32_t)k;
+        tok.flags = t->flags;
+        rc = cb(ctx, &tok);
+        if (rc != 0)
+            return rc;
+        if (k == 0 && compound) {
+            tok.term = a->cterm.p;
+            tok.term_len = a->cterm.n;
+            tok.form = a->cform.p;
+            tok.form_len = a->cform.n;
+            tok.end = a->parts[nparts - 1].end;
+            tok.flags = cflags;
+            rc = cb(ctx, &tok);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    *pos += (uint32_t)nparts;
+    return 0;
+}
+
+/* An ideograph is a token of its own (no spaces to find words by). */
+static int emit_ideograph(dp_analyzer *a, int32_t cp, size_t start,
+                          size_t len, uint32_t *pos, dp_token_cb cb,
+                          void *ctx)
+{
+    char buf[DP_FOLD_MAX];
+    dp_token tok;
+    tok.term = tok.form = buf;
+    tok.term_len = tok.form_len = dp__fold_cp(&a->fold, cp, buf);
+    tok.start = start;
+    tok.end = start + len;
+    tok.pos = (*pos)++;
+    tok.flags = 0;
+    return cb(ctx, &tok);
+}
+
+int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
+               dp_token_cb cb, void *ctx)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int li, rc, cls;
+    size_t i = 0, len, np, nparts;
+    uint32_t pos = 0;
+    dp_stemmer *st;
+    int32_t cp;
+
+    if (lang == NULL || lang[0] == '\0')
+        li = dp__lang_detect(text, n);
+    else
+        li = dp__lang_from_code(lang);
+    rc = get_stemmer(a, li, &st);
+    if (rc != DP_OK)
+        return rc;
+    while (i < n) {
+        len = read_char(a, s, n, i, &cp, &cls);
+        if (cls == DP_CC_LETTER || cls == DP_CC_DIGIT) {
+            rc = scan_word(a, s, n, &i, &np);
+            if (rc == DP_OK)
+                rc = split_parts(a, li, st, np, &nparts);
+            if (rc == DP_OK)
+                rc = emit_word(a, nparts, &pos, cb, ctx);
+        } else if (cls == DP_CC_IDEO) {
+            rc = emit_ideograph(a, cp, i, len, &pos, cb, ctx);
+            i += len;
+        } else {
+            i += len ? len : 1;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return DP_OK;
+}
+
+int dp_analyzer_stem(dp_analyzer *a, const char *lang, const char *word,
+                     size_t n, dp_slice *out)
+{
+    int li = dp__lang_from_code(lang), rc;
+    dp_stemmer *st;
+
+    out->p = word;
+    out->n = n;
+    if (li == DP_LANG_NONE)
+        return DP_ENOTFOUND;
+    rc = get_stemmer(a, li, &st);
+    if (rc != DP_OK)
+        return rc;
+    return dp__stemmer_lookup(st, word, n, 1, &out->p, &out->n, NULL);
+}
