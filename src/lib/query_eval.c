@@ -1,0 +1,1046 @@
+/*
+** query_eval.c -- matchers: the evaluation of an analysed query over one
+** segment, as a tree of cursors that move forward with skipping.
+**
+** Every matcher has advance(target): move to the first live document >=
+** target that matches.  Leaves are "atoms" (the union of one or more
+** postings cursors: a term, an =exact form looked up under each candidate
+** term, or the expansion of a prefix) and "phrases" (atoms at relative
+** positions, or one atom restricted to the title).  AND leapfrogs its
+** positive kids, then checks its filters (dates, sources, languages) and
+** negations on the candidate; OR takes the smallest of its kids; NEAR
+** checks positions of two leaves.  Filters advance by scanning docids,
+** which only happens when nothing better drives them (date:2022 alone).
+**
+** Invariant used by scoring: when the root is on document d, a matcher
+** whose doc is d matches d (it was advanced to a target <= d and stopped
+** there), and one whose doc differs does not.
+**
+** BM25 (docs/query.md): score(d) = sum over the text leaves of the
+** branches that match d (all kids of an AND, the matching kids of an OR,
+** both sides of a NEAR, nothing under NOT) of idf * tf * (k1 + 1) / (tf + k1 *
+** (1 - b + b * dl / avgdl)), where tf is the number of occurrences of the
+** leaf (tokens for a term or prefix, matches for a phrase, title
+** occurrences for title:), and idf = ln(1 + (N - df + 0.5) / (df + 0.5))
+** with df summed over segments (a phrase adds the idf of its terms).
+**
+** Prefix semantics: prefix P matches a token when its term (stem) starts
+** with P, or when its term is a proper prefix of P and its folded form
+** starts with P ("economique*" finds "économiques", whose stem is
+** "econom").
+*/
+#include "dp_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+enum mt_kind {
+    MT_NONE,
+    MT_ALL,
+    MT_DATE,
+    MT_META,
+    MT_ATOM,
+    MT_PHRASE,
+    MT_NEAR,
+    MT_AND,
+    MT_OR,
+    MT_NOT
+};
+
+struct dp__mt {
+    enum mt_kind kind;
+    bool started;
+    bool need_pos;
+    bool title_only;
+    uint32_t doc;
+    const dp__segment *g;
+    const dp__qnode *nd;
+    dp__mt **kids;
+    uint32_t nkids;
+    /* ATOM */
+    dp__postings **curs;
+    uint32_t *cdoc;
+    uint32_t ncurs, capcurs;
+    uint32_t maxfreq;     /* bound of tf over the segment */
+    uint32_t whole_df;    /* fast count: df of a single whole-term cursor */
+    uint64_t df_sum;      /* sum of the cursors' df: the cost of walking */
+    /* ATOM (merged) and PHRASE: occurrence starts of the current doc */
+    uint32_t *occ;
+    size_t nocc, capocc;
+    uint32_t occ_doc;     /* doc the occ array is for */
+    uint32_t span;        /* PHRASE: last relative position */
+    /* AND: kids split by role */
+    dp__mt **pos, **neg, **filt;
+    uint32_t npos, nneg, nfilt;
+    /* META */
+    uint32_t source;
+    bool source_found;
+    /* scoring */
+    int leaf;             /* scoring leaf id or -1 */
+    double idf, avgdl;
+};
+
+double dp__bm25(double idf, double tf, double dl, double avgdl)
+{
+    return idf * tf * (DP__BM25_K1 + 1) /
+           (tf + DP__BM25_K1 * (1 - DP__BM25_B + DP__BM25_B * dl / avgdl));
+}
+
+/* df is capped at N: deleted documents and the sum of a prefix's
+** expansions may exceed it, and the idf must stay positive for the
+** score bounds to hold. */
+static double idf_of(double N, double df)
+{
+    if (df > N)
+        df = N;
+    return log(1 + (N - df + 0.5) / (df + 0.5));
+}
+
+/* ------------------------------------------------------ term resolution */
+
+/* Calls cb for every (term, form) cursor spec a query term needs in g:
+** form -1 for the whole term. */
+typedef int (*spec_cb)(void *ctx, const dp__term_info *t, int form);
+
+static int exact_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
+                       void *ctx)
+{
+    for (uint32_t i = 0; i < qt->ncands; i++) {
+        dp__term_info ti;
+        uint32_t fi;
+        int rc = dp__seg_term_find(g, qt->cands[i], qt->cand_lens[i], &ti);
+        if (rc == DP_ENOTFOUND)
+            continue;
+        if (rc != DP_OK)
+            return rc;
+        rc = dp__term_form_find(g, &ti, qt->text, qt->len, &fi);
+        if (rc == DP_ENOTFOUND)
+            continue;
+        if (rc == DP_OK)
+            rc = cb(ctx, &ti, (int)fi);
+        if (rc != DP_OK)
+            return rc;
+    }
+    return DP_OK;
+}
+
+static int prefix_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
+                        void *ctx)
+{
+    dp__term_iter *it = NULL;
+    dp__term_info ti;
+    dp_slice term;
+    int rc;
+
+    /* Terms that are proper prefixes of P: their forms starting with P. */
+    for (uint32_t k = 1; k < qt->len; k++) {
+        rc = dp__seg_term_find(g, qt->text, k, &ti);
+        if (rc == DP_ENOTFOUND)
+            continue;
+        if (rc != DP_OK)
+            return rc;
+        for (uint32_t f = 0; f < ti.nforms; f++) {
+            dp__form_buf fb;
+            rc = dp__term_form(g, &ti, f, &fb);
+            if (rc != DP_OK)
+                return rc;
+            if (fb.info.form.n >= qt->len &&
+                memcmp(fb.info.form.p, qt->text, qt->len) == 0) {
+                rc = cb(ctx, &ti, (int)f);
+                if (rc != DP_OK)
+                    return rc;
+            }
+        }
+    }
+    /* Terms starting with P: whole. */
+    rc = dp__term_iter_open(g, qt->text, qt->len, &it);
+    if (rc != DP_OK)
+        return rc;
+    while ((rc = dp__term_iter_next(it, &term, &ti)) == DP_OK) {
+        rc = cb(ctx, &ti, -1);
+        if (rc != DP_OK)
+            break;
+    }
+    dp__term_iter_free(it);
+    return rc == DP_ENOTFOUND ? DP_OK : rc;
+}
+
+static int term_specs(const dp__segment *g, const dp__qnode *nd,
+                      const dp__qterm *qt, spec_cb cb, void *ctx)
+{
+    dp__term_info ti;
+    int rc;
+
+    if (nd->kind == DP_QK_PREFIX)
+        return prefix_specs(g, qt, cb, ctx);
+    if (qt->exact)
+        return exact_specs(g, qt, cb, ctx);
+    rc = dp__seg_term_find(g, qt->text, qt->len, &ti);
+    if (rc == DP_ENOTFOUND)
+        return DP_OK;
+    return rc == DP_OK ? cb(ctx, &ti, -1) : rc;
+}
+
+/* ----------------------------------------------------- eval statistics */
+
+typedef struct df_ctx {
+    const dp__segment *g;
+    double df;
+} df_ctx;
+
+static int add_df(void *ctx, const dp__term_info *t, int form)
+{
+    df_ctx *c = ctx;
+    dp__form_buf fb;
+    int rc;
+
+    if (form < 0) {
+        c->df += t->df;
+        return DP_OK;
+    }
+    rc = dp__term_form(c->g, t, (uint32_t)form, &fb);
+    if (rc == DP_OK)
+        c->df += fb.info.df;
+    return rc;
+}
+
+static int qterm_df(dp__eval *ev, const dp__qnode *nd, const dp__qterm *qt,
+                    double *df)
+{
+    df_ctx c = {NULL, 0};
+    for (size_t s = 0; s < dp__snap_nsegs(ev->snap); s++) {
+        int rc;
+        c.g = dp__snap_seg(ev->snap, s);
+        rc = term_specs(c.g, nd, qt, add_df, &c);
+        if (rc != DP_OK)
+            return rc;
+    }
+    *df = c.df;
+    return DP_OK;
+}
+
+static int leaf_idfs(dp__eval *ev, const dp__qnode *nd)
+{
+    int rc;
+
+    if (nd->id >= 0 && (nd->kind == DP_QK_PHRASE || nd->kind == DP_QK_PREFIX)) {
+        double idf = 0, df;
+        for (uint32_t i = 0; i < nd->nterms; i++) {
+            rc = qterm_df(ev, nd, &nd->terms[i], &df);
+            if (rc != DP_OK)
+                return rc;
+            idf += idf_of(ev->N, df);
+        }
+        ev->idf[nd->id] = idf;
+        return DP_OK;
+    }
+    for (uint32_t i = 0; i < nd->nkids; i++) {
+        rc = leaf_idfs(ev, nd->kids[i]);
+        if (rc != DP_OK)
+            return rc;
+    }
+    return DP_OK;
+}
+
+int dp__eval_init(dp__eval *ev, const dp_query *q, dp__snap *snap)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->q = q;
+    ev->snap = snap;
+    ev->N = (double)dp__snap_live_docs(snap);
+    ev->avgdl = ev->N > 0 ? (double)dp__snap_total_tokens(snap) / ev->N : 1;
+    if (ev->avgdl <= 0)
+        ev->avgdl = 1;
+    ev->idf = dp__calloc((size_t)q->nleaves + 1, sizeof *ev->idf);
+    if (ev->idf == NULL)
+        return DP_ENOMEM;
+    return leaf_idfs(ev, q->root);
+}
+
+void dp__eval_free(dp__eval *ev)
+{
+    dp__free(ev->idf);
+    ev->idf = NULL;
+}
+
+/* ------------------------------------------------------------- building */
+
+void dp__mt_free(dp__mt *m)
+{
+    if (m == NULL)
+        return;
+    for (uint32_t i = 0; i < m->nkids; i++)
+        dp__mt_free(m->kids[i]);
+    for (uint32_t i = 0; i < m->ncurs; i++)
+        dp__postings_free(m->curs[i]);
+    dp__free(m->kids);
+    dp__free(m->curs);
+    dp__free(m->cdoc);
+    dp__free(m->occ);
+    dp__free(m->pos);
+    dp__free(m);
+}
+
+static dp__mt *mt_new(const dp__segment *g, const dp__qnode *nd,
+                      enum mt_kind kind)
+{
+    dp__mt *m = dp__calloc(1, sizeof *m);
+    if (m) {
+        m->g = g;
+        m->nd = nd;
+        m->kind = kind;
+        m->leaf = -1;
+    }
+    return m;
+}
+
+static int add_kid(dp__mt *m, dp__mt *kid, uint32_t cap)
+{
+    if (m->kids == NULL) {
+        m->kids = dp__calloc(cap ? cap : 1, sizeof *m->kids);
+        if (m->kids == NULL)
+            return DP_ENOMEM;
+    }
+    m->kids[m->nkids++] = kid;
+    return DP_OK;
+}
+
+typedef struct atom_ctx {
+    dp__mt *m;
+    unsigned flags;
+} atom_ctx;
+
+static int atom_add(void *ctx, const dp__term_info *t, int form)
+{
+    atom_ctx *c = ctx;
+    dp__mt *m = c->m;
+    dp__postings *p;
+    int rc;
+
+    if (m->ncurs == m->capcurs) {
+        uint32_t cap = m->capcurs ? m->capcurs * 2 : 2;
+        dp__postings **nc = dp__realloc(m->curs, cap * sizeof *nc);
+        uint32_t *nd;
+        if (nc == NULL)
+            return DP_ENOMEM;
+        m->curs = nc;
+        nd = dp__realloc(m->cdoc, cap * sizeof *nd);
+        if (nd == NULL)
+            return DP_ENOMEM;
+        m->cdoc = nd;
+        m->capcurs = cap;
+    }
+    rc = dp__postings_open(m->g, t, form, c->flags, &p);
+    if (rc != DP_OK)
+        return rc;
+    m->curs[m->ncurs] = p;
+    m->cdoc[m->ncurs++] = 0;
+    m->maxfreq += t->max_freq;
+    m->whole_df = form < 0 ? t->df : 0;
+    m->df_sum += t->df;
+    return DP_OK;
+}
+
+static int build_atom(const dp__segment *g, const dp__qnode *nd,
+                      const dp__qterm *qt, bool need_pos, dp__mt **out)
+{
+    atom_ctx c;
+    int rc;
+
+    c.m = mt_new(g, nd, MT_ATOM);
+    if (c.m == NULL)
+        return DP_ENOMEM;
+    c.m->need_pos = need_pos;
+    c.flags = need_pos ? DP__POST_POSITIONS : DP__POST_FREQS;
+    rc = term_specs(g, nd, qt, atom_add, &c);
+    if (rc != DP_OK) {
+        dp__mt_free(c.m);
+        return rc;
+    }
+    *out = c.m;
+    return DP_OK;
+}
+
+/* A phrase leapfrogs its atoms rarest first (m->pos), so that the long
+** lists of frequent words are only advanced to candidates. */
+static int order_by_df(dp__mt *m)
+{
+    m->pos = dp__calloc(m->nkids + 1, sizeof *m->pos);
+    if (m->pos == NULL)
+        return DP_ENOMEM;
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        uint32_t j = i;
+        while (j > 0 && m->pos[j - 1]->df_sum > m->kids[i]->df_sum) {
+            m->pos[j] = m->pos[j - 1];
+            j--;
+        }
+        m->pos[j] = m->kids[i];
+    }
+    m->npos = m->nkids;
+    return DP_OK;
+}
+
+/* A text leaf: an atom, or a phrase of atoms (also for title:word). */
+static int build_leaf(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
+                      bool need_pos, dp__mt **out)
+{
+    bool title = nd->field == DP_QF_TITLE;
+    dp__mt *m = NULL, *kid;
+    int rc;
+
+    if (nd->nterms == 1 && !title) {
+        rc = build_atom(g, nd, &nd->terms[0], need_pos, &m);
+    } else {
+        m = mt_new(g, nd, MT_PHRASE);
+        if (m == NULL)
+            return DP_ENOMEM;
+        m->title_only = title;
+        m->need_pos = true;
+        m->span = nd->terms[nd->nterms - 1].pos;
+        rc = DP_OK;
+        for (uint32_t i = 0; i < nd->nterms && rc == DP_OK; i++) {
+            rc = build_atom(g, nd, &nd->terms[i], true, &kid);
+            if (rc == DP_OK && (rc = add_kid(m, kid, nd->nterms)) != DP_OK)
+                dp__mt_free(kid);
+        }
+    }
+    if (rc == DP_OK && m->kind == MT_PHRASE)
+        rc = order_by_df(m);
+    if (rc != DP_OK) {
+        dp__mt_free(m);
+        return rc;
+    }
+    m->leaf = nd->id;
+    m->idf = nd->id >= 0 ? ev->idf[nd->id] : 0;
+    m->avgdl = ev->avgdl;
+    *out = m;
+    return DP_OK;
+}
+
+static int build(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
+                 bool need_pos, dp__mt **out);
+
+static int split_and(dp__mt *m)
+{
+    m->pos = dp__calloc(3 * (size_t)m->nkids + 1, sizeof *m->pos);
+    if (m->pos == NULL)
+        return DP_ENOMEM;
+    m->neg = m->pos + m->nkids;
+    m->filt = m->neg + m->nkids;
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        dp__mt *k = m->kids[i];
+        if (k->kind == MT_NOT)
+            m->neg[m->nneg++] = k->kids[0];
+        else if (k->kind == MT_ALL || k->kind == MT_DATE || k->kind == MT_META)
+            m->filt[m->nfilt++] = k;
+        else
+            m->pos[m->npos++] = k;
+    }
+    return DP_OK;
+}
+
+static int build_inner(dp__eval *ev, const dp__segment *g,
+                       const dp__qnode *nd, dp__mt *m)
+{
+    int rc = DP_OK;
+    for (uint32_t i = 0; i < nd->nkids && rc == DP_OK; i++) {
+        dp__mt *kid;
+        rc = build(ev, g, nd->kids[i], nd->kind == DP_QK_NEAR, &kid);
+        if (rc == DP_OK && (rc = add_kid(m, kid, nd->nkids)) != DP_OK)
+            dp__mt_free(kid);
+    }
+    if (rc == DP_OK && nd->kind == DP_QK_AND)
+        rc = split_and(m);
+    if (rc == DP_OK && nd->kind == DP_QK_META && nd->field == DP_QF_SOURCE) {
+        rc = dp__seg_source_find(g, nd->raw, nd->raw_len, &m->source);
+        m->source_found = rc == DP_OK;
+        rc = rc == DP_ENOTFOUND ? DP_OK : rc;
+    }
+    return rc;
+}
+
+static int build(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
+                 bool need_pos, dp__mt **out)
+{
+    static const enum mt_kind kinds[] = {
+        [DP_QK_NONE] = MT_NONE, [DP_QK_ALL] = MT_ALL,
+        [DP_QK_PHRASE] = MT_ATOM, [DP_QK_PREFIX] = MT_ATOM,
+        [DP_QK_NEAR] = MT_NEAR, [DP_QK_AND] = MT_AND, [DP_QK_OR] = MT_OR,
+        [DP_QK_NOT] = MT_NOT, [DP_QK_DATE] = MT_DATE, [DP_QK_META] = MT_META};
+    dp__mt *m;
+    int rc;
+
+    *out = NULL;
+    if (nd->kind == DP_QK_PHRASE || nd->kind == DP_QK_PREFIX)
+        return build_leaf(ev, g, nd, need_pos, out);
+    m = mt_new(g, nd, kinds[nd->kind]);
+    if (m == NULL)
+        return DP_ENOMEM;
+    m->avgdl = ev->avgdl;
+    rc = build_inner(ev, g, nd, m);
+    if (rc != DP_OK) {
+        dp__mt_free(m);
+        return rc;
+    }
+    *out = m;
+    return DP_OK;
+}
+
+int dp__mt_build(dp__eval *ev, const dp__segment *g, bool scoring,
+                 dp__mt **out)
+{
+    DP_UNUSED(scoring);
+    return build(ev, g, ev->q->root, false, out);
+}
+
+/* ------------------------------------------------------------ advancing */
+
+static int adv(dp__mt *m, uint32_t target);
+
+static bool date_ok(const dp__mt *m, uint32_t doc)
+{
+    dp_date d;
+    int32_t lo, hi;
+    dp__seg_doc_date(m->g, doc, &d);
+    if (!dp__query_date_span(&d, &lo, &hi))
+        return false;
+    return lo >= m->nd->date_lo && hi <= m->nd->date_hi;
+}
+
+static bool meta_ok(const dp__mt *m, uint32_t doc)
+{
+    if (m->nd->field == DP_QF_SOURCE)
+        return m->source_found && dp__seg_doc_source(m->g, doc) == m->source;
+    {
+        dp__doc_cols c;
+        size_t n = m->nd->raw_len;
+        dp__seg_doc_cols(m->g, doc, &c);
+        return n < sizeof c.lang && strlen(c.lang) == n &&
+               strncasecmp(c.lang, m->nd->raw, n) == 0;
+    }
+}
+
+/* Filters: is doc (live) accepted? */
+static bool filter_ok(const dp__mt *m, uint32_t doc)
+{
+    switch (m->kind) {
+    case MT_DATE: return date_ok(m, doc);
+    case MT_META: return meta_ok(m, doc);
+    default: return true;
+    }
+}
+
+static uint32_t filter_scan(dp__mt *m, uint32_t target)
+{
+    uint32_t n = dp__seg_ndocs(m->g);
+    for (uint32_t d = target; d < n; d++)
+        if (!dp__seg_is_deleted(m->g, d) && filter_ok(m, d))
+            return d;
+    return DP__DOC_END;
+}
+
+static int atom_adv(dp__mt *m, uint32_t target)
+{
+    uint32_t best = DP__DOC_END;
+    for (uint32_t i = 0; i < m->ncurs; i++) {
+        if (m->cdoc[i] != DP__DOC_END && (!m->started || m->cdoc[i] < target)) {
+            int rc = dp__postings_advance(m->curs[i], target);
+            if (rc == DP_ENOTFOUND)
+                m->cdoc[i] = DP__DOC_END;
+            else if (rc != DP_OK)
+                return rc;
+            else
+                m->cdoc[i] = dp__postings_doc(m->curs[i]);
+        }
+        if (m->cdoc[i] < best)
+            best = m->cdoc[i];
+    }
+    m->doc = best;
+    return DP_OK;
+}
+
+static int grow_occ(dp__mt *m, size_t need)
+{
+    if (need > m->capocc) {
+        size_t cap = m->capocc ? m->capocc : 16;
+        uint32_t *o;
+        while (cap < need)
+            cap *= 2;
+        o = dp__realloc(m->occ, cap * sizeof *o);
+        if (o == NULL)
+            return DP_ENOMEM;
+        m->occ = o;
+        m->capocc = cap;
+    }
+    return DP_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted positions of an atom's current doc (borrowed until it moves). */
+static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
+{
+    size_t total = 0;
+    uint32_t only = 0, hits = 0;
+    int rc;
+
+    for (uint32_t i = 0; i < m->ncurs; i++)
+        if (m->cdoc[i] == m->doc) {
+            hits++;
+            only = i;
+        }
+    if (hits == 1) {
+        dp__postings_positions(m->curs[only], pos, NULL, n);
+        return DP_OK;
+    }
+    if (m->occ_doc == m->doc && m->started && m->occ) {
+        *pos = m->occ;
+        *n = m->nocc;
+        return DP_OK;
+    }
+    for (uint32_t i = 0; i < m->ncurs; i++)
+        if (m->cdoc[i] == m->doc) {
+            const uint32_t *p;
+            size_t k;
+            dp__postings_positions(m->curs[i], &p, NULL, &k);
+            rc = grow_occ(m, total + k);
+            if (rc != DP_OK)
+                return rc;
+            memcpy(m->occ + total, p, k * sizeof *p);
+            total += k;
+        }
+    qsort(m->occ, total, sizeof *m->occ, cmp_u32);
+    m->nocc = total;
+    m->occ_doc = m->doc;
+    *pos = m->occ;
+    *n = total;
+    return DP_OK;
+}
+
+static bool has_pos(const uint32_t *p, size_t n, uint32_t want)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && p[lo] == want;
+}
+
+/* Leapfrog kids[0..n) to a common doc >= target. */
+static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
+{
+    uint32_t d = target;
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        for (uint32_t i = 0; i < n; i++) {
+            int rc = adv(kids[i], d);
+            if (rc != DP_OK)
+                return rc;
+            if (kids[i]->doc == DP__DOC_END) {
+                *doc = DP__DOC_END;
+                return DP_OK;
+            }
+            if (kids[i]->doc > d) {
+                d = kids[i]->doc;
+                moved = true;
+            }
+        }
+    }
+    *doc = d;
+    return DP_OK;
+}
+
+/* The phrase's occurrences in doc d (all kids are on d).  Positions of
+** each atom are fetched once; starts come from the first atom. */
+static int phrase_match(dp__mt *m, uint32_t d)
+{
+    const uint32_t *stack_p[8], **pp = stack_p;
+    size_t stack_n[8], *pn = stack_n;
+    uint32_t title_len = UINT32_MAX;
+    int rc = DP_OK;
+
+    if (m->nkids > 8) {
+        pp = dp__malloc(m->nkids * sizeof *pp);
+        pn = dp__malloc(m->nkids * sizeof *pn);
+        if (pp == NULL || pn == NULL) {
+            rc = DP_ENOMEM;
+            goto cleanup;
+        }
+    }
+    for (uint32_t i = 0; i < m->nkids && rc == DP_OK; i++)
+        rc = atom_positions(m->kids[i], &pp[i], &pn[i]);
+    if (rc == DP_OK && m->title_only) {
+        dp__doc_cols c;
+        dp__seg_doc_cols(m->g, d, &c);
+        title_len = c.title_len;
+    }
+    m->nocc = 0;
+    if (rc == DP_OK)
+        rc = grow_occ(m, pn[0] + 1);
+    for (size_t j = 0; rc == DP_OK && j < pn[0]; j++) {
+        uint32_t s = pp[0][j];
+        bool ok = (uint64_t)s + m->span < title_len;
+        for (uint32_t i = 1; ok && i < m->nkids; i++)
+            ok = has_pos(pp[i], pn[i], s + m->nd->terms[i].pos);
+        if (ok && (m->nocc == 0 || m->occ[m->nocc - 1] != s))
+            m->occ[m->nocc++] = s;
+    }
+    m->occ_doc = d;
+cleanup:
+    if (pp != stack_p) {
+        dp__free(pp);
+        dp__free(pn);
+    }
+    return rc;
+}
+
+static int phrase_adv(dp__mt *m, uint32_t target)
+{
+    uint32_t d = target;
+    for (;;) {
+        int rc = leapfrog(m->pos, m->npos, d, &d);
+        if (rc != DP_OK)
+            return rc;
+        if (d == DP__DOC_END)
+            break;
+        rc = phrase_match(m, d);
+        if (rc != DP_OK)
+            return rc;
+        if (m->nocc > 0)
+            break;
+        d++;
+    }
+    m->doc = d;
+    return DP_OK;
+}
+
+/* Occurrence starts and span of a leaf on its current doc. */
+static int leaf_occ(dp__mt *m, const uint32_t **occ, size_t *n,
+                    uint32_t *span)
+{
+    if (m->kind == MT_PHRASE) {
+        *occ = m->occ;
+        *n = m->nocc;
+        *span = m->span;
+        return DP_OK;
+    }
+    *span = 0;
+    return atom_positions(m, occ, n);
+}
+
+static int near_adv(dp__mt *m, uint32_t target)
+{
+    uint32_t d = target, limit = m->nd->near;
+    for (;;) {
+        const uint32_t *a, *b;
+        size_t na, nb;
+        uint32_t sa, sb;
+        bool ok = false;
+        int rc = leapfrog(m->kids, 2, d, &d);
+        if (rc == DP_OK && d != DP__DOC_END)
+            rc = leaf_occ(m->kids[0], &a, &na, &sa);
+        if (rc == DP_OK && d != DP__DOC_END)
+            rc = leaf_occ(m->kids[1], &b, &nb, &sb);
+        if (rc != DP_OK)
+            return rc;
+        if (d == DP__DOC_END)
+            break;
+        for (size_t i = 0; i < na && !ok; i++)
+            for (size_t j = 0; j < nb && !ok; j++) {
+                uint64_t ae = (uint64_t)a[i] + sa, be = (uint64_t)b[j] + sb;
+                uint64_t dist = b[j] > ae ? b[j] - ae
+                              : a[i] > be ? a[i] - be : 0;
+                ok = dist <= limit;
+            }
+        if (ok)
+            break;
+        d++;
+    }
+    m->doc = d;
+    return DP_OK;
+}
+
+/* Does the negated matcher k match doc d? */
+static int neg_match(dp__mt *k, uint32_t d, bool *hit)
+{
+    int rc;
+    if (k->kind == MT_ALL || k->kind == MT_DATE || k->kind == MT_META) {
+        *hit = filter_ok(k, d);
+        return DP_OK;
+    }
+    rc = adv(k, d);
+    *hit = rc == DP_OK && k->doc == d;
+    return rc;
+}
+
+static int and_adv(dp__mt *m, uint32_t target)
+{
+    uint32_t d = target;
+    for (;;) {
+        bool ok = true;
+        int rc;
+        if (m->npos > 0)
+            rc = leapfrog(m->pos, m->npos, d, &d);
+        else {
+            rc = adv(m->filt[0], d);
+            d = m->filt[0]->doc;
+        }
+        if (rc != DP_OK)
+            return rc;
+        if (d == DP__DOC_END)
+            break;
+        for (uint32_t i = 0; i < m->nfilt && ok; i++)
+            ok = filter_ok(m->filt[i], d);
+        for (uint32_t i = 0; i < m->nneg && ok; i++) {
+            bool hit;
+            rc = neg_match(m->neg[i], d, &hit);
+            if (rc != DP_OK)
+                return rc;
+            ok = !hit;
+        }
+        if (ok)
+            break;
+        d++;
+    }
+    m->doc = d;
+    return DP_OK;
+}
+
+static int or_adv(dp__mt *m, uint32_t target)
+{
+    uint32_t best = DP__DOC_END;
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        int rc = adv(m->kids[i], target);
+        if (rc != DP_OK)
+            return rc;
+        if (m->kids[i]->doc < best)
+            best = m->kids[i]->doc;
+    }
+    m->doc = best;
+    return DP_OK;
+}
+
+static int adv(dp__mt *m, uint32_t target)
+{
+    int rc = DP_OK;
+
+    if (m->started && m->doc >= target)
+        return DP_OK;
+    if (target == DP__DOC_END) {
+        m->doc = DP__DOC_END;
+        m->started = true;
+        return DP_OK;
+    }
+    switch (m->kind) {
+    case MT_NONE: m->doc = DP__DOC_END; break;
+    case MT_ALL:
+    case MT_DATE:
+    case MT_META: m->doc = filter_scan(m, target); break;
+    case MT_ATOM: rc = atom_adv(m, target); break;
+    case MT_PHRASE: rc = phrase_adv(m, target); break;
+    case MT_NEAR: rc = near_adv(m, target); break;
+    case MT_AND: rc = and_adv(m, target); break;
+    case MT_OR: rc = or_adv(m, target); break;
+    case MT_NOT: m->doc = DP__DOC_END; break; /* only under AND */
+    }
+    m->started = true;
+    return rc;
+}
+
+int dp__mt_advance(dp__mt *m, uint32_t target, uint32_t *doc)
+{
+    int rc = adv(m, target);
+    *doc = m->doc;
+    return rc;
+}
+
+/* -------------------------------------------------------------- scoring */
+
+static int leaf_tf(dp__mt *m, double *tf)
+{
+    double t = 0;
+    if (m->kind == MT_PHRASE) {
+        *tf = (double)m->nocc;
+        return DP_OK;
+    }
+    for (uint32_t i = 0; i < m->ncurs; i++)
+        if (m->cdoc[i] == m->doc)
+            t += dp__postings_freq(m->curs[i]);
+    *tf = t;
+    return DP_OK;
+}
+
+/* Sum of the BM25 of the leaves in the branches matching doc: a node is
+** on doc exactly when it matches it (see the invariant at the top), an
+** AND on doc has all its positive kids on it, an OR those that match. */
+static int score_walk(dp__mt *m, uint32_t doc, double norm, double *sum)
+{
+    int rc;
+    if (m->doc != doc || !m->started || m->kind == MT_NOT)
+        return DP_OK;
+    if (m->leaf >= 0) {
+        double tf;
+        rc = leaf_tf(m, &tf);
+        if (rc == DP_OK && tf > 0)
+            *sum += m->idf * (DP__BM25_K1 + 1) * tf / (tf + norm);
+        return rc;
+    }
+    if (m->kind == MT_ATOM || m->kind == MT_PHRASE)
+        return DP_OK;
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        rc = score_walk(m->kids[i], doc, norm, sum);
+        if (rc != DP_OK)
+            return rc;
+    }
+    return DP_OK;
+}
+
+int dp__mt_score(dp__mt *m, uint32_t doc, double *score)
+{
+    double dl = (double)dp__seg_doc_len(m->g, doc);
+    double norm = DP__BM25_K1 * (1 - DP__BM25_B + DP__BM25_B * dl / m->avgdl);
+    *score = 0;
+    return score_walk(m, doc, norm, score);
+}
+
+int dp__mt_or_leaves(dp__mt *m, dp__mt ***kids, uint32_t *n)
+{
+    if (m->kind != MT_OR || m->started)
+        return DP_ENOTFOUND;
+    for (uint32_t i = 0; i < m->nkids; i++)
+        if (m->kids[i]->leaf < 0)
+            return DP_ENOTFOUND;
+    *kids = m->kids;
+    *n = m->nkids;
+    return DP_OK;
+}
+
+double dp__mt_leaf_ub(const dp__mt *m)
+{
+    uint32_t tf = m->maxfreq;
+    if (m->kind == MT_PHRASE) {
+        tf = UINT32_MAX;
+        for (uint32_t i = 0; i < m->nkids; i++)
+            tf = m->kids[i]->maxfreq < tf ? m->kids[i]->maxfreq : tf;
+    }
+    if (tf == 0 || tf == UINT32_MAX)
+        return 0;
+    return dp__bm25(m->idf, tf, 0, m->avgdl);
+}
+
+double dp__mt_norm(const dp__mt *m, uint32_t doc)
+{
+    double dl = (double)dp__seg_doc_len(m->g, doc);
+    return DP__BM25_K1 * (1 - DP__BM25_B + DP__BM25_B * dl / m->avgdl);
+}
+
+int dp__mt_leaf_score(dp__mt *m, uint32_t doc, double norm, double *score)
+{
+    *score = 0;
+    return score_walk(m, doc, norm, score);
+}
+
+int dp__mt_single(dp__mt *m, dp__postings **p, double *idf)
+{
+    if (m->kind != MT_ATOM || m->ncurs != 1 || m->leaf < 0 || m->started)
+        return DP_ENOTFOUND;
+    *p = m->curs[0];
+    *idf = m->idf;
+    return DP_OK;
+}
+
+/* Block bound of an atom: tf and length bounds over [target, *last]. */
+static int atom_block(dp__mt *m, uint32_t target, uint32_t *maxtf,
+                      uint32_t *minlen, uint32_t *last)
+{
+    *maxtf = 0;
+    *minlen = UINT32_MAX;
+    *last = DP__DOC_END - 1;
+    for (uint32_t i = 0; i < m->ncurs; i++) {
+        dp__block_info bi;
+        int rc;
+        if (m->cdoc[i] == DP__DOC_END)
+            continue;
+        rc = dp__postings_block(m->curs[i], target, &bi);
+        if (rc == DP_ENOTFOUND)
+            continue;
+        if (rc != DP_OK)
+            return rc;
+        *maxtf += bi.max_freq;
+        if (bi.min_len < *minlen)
+            *minlen = bi.min_len;
+        if (bi.last_doc < *last)
+            *last = bi.last_doc;
+    }
+    return DP_OK;
+}
+
+static int bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last)
+{
+    uint32_t tf = UINT32_MAX, minlen = UINT32_MAX, l;
+    int rc;
+
+    *ub = 0;
+    *last = DP__DOC_END - 1;
+    if (m->kind == MT_NOT || m->kind == MT_ALL || m->kind == MT_DATE ||
+        m->kind == MT_META || m->kind == MT_NONE)
+        return DP_OK;
+    if (m->kind == MT_ATOM || m->kind == MT_PHRASE) {
+        dp__mt **atoms = m->kind == MT_ATOM ? &m : m->kids;
+        uint32_t n = m->kind == MT_ATOM ? 1 : m->nkids;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t t, ml;
+            rc = atom_block(atoms[i], target, &t, &ml, &l);
+            if (rc != DP_OK)
+                return rc;
+            tf = t < tf ? t : tf;
+            minlen = ml < minlen ? ml : minlen;
+            *last = l < *last ? l : *last;
+        }
+        if (m->leaf >= 0 && tf > 0 && tf != UINT32_MAX)
+            *ub = dp__bm25(m->idf, tf, minlen == UINT32_MAX ? 0 : minlen,
+                           m->avgdl);
+        return DP_OK;
+    }
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        double u;
+        rc = bound(m->kids[i], target, &u, &l);
+        if (rc != DP_OK)
+            return rc;
+        *ub += u;
+        *last = l < *last ? l : *last;
+    }
+    return DP_OK;
+}
+
+int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last)
+{
+    int rc = bound(m, target, ub, last);
+    if (*last < target)
+        *last = target;
+    return rc;
+}
+
+int dp__mt_fast_count(dp__mt *m, uint64_t *count)
+{
+    if (m->kind != MT_ATOM || m->ncurs > 1 || m->started ||
+        dp__seg_live_docs(m->g) != dp__seg_ndocs(m->g))
+        return DP_ENOTFOUND;
+    if (m->ncurs == 0) {
+        *count = 0;
+        return DP_OK;
+    }
+    if (m->whole_df == 0)
+        return DP_ENOTFOUND;
+    *count = m->whole_df;
+    return DP_OK;
+}

@@ -1,0 +1,546 @@
+/*
+** search.c -- ranked and dated search, exact counts, and the result set.
+**
+** Ranking keeps the best offset+limit hits in a bounded heap while the
+** query's matcher walks each segment.  Once the heap is full, the root
+** matcher's block-max bound (the sum of the BM25 bounds its leaves' current
+** postings blocks allow) is compared with the worst kept score: when no
+** document of the blocks can beat it, the walk jumps past them without
+** scoring them (block-max pruning, as in block-max WAND).  Two shapes get
+** their own loops: a single term (block-max on its own blocks, and a
+** per-document bound from its frequency before the length is read) and an
+** OR of leaves (MaxScore: leaves that cannot make a hit alone stop
+** driving the walk).
+** Ties keep the document of lower address (older segment, then older
+** docid), which is also the order of the walk, so a later document needs
+** a strictly larger score.
+**
+** Skipped documents are not counted, so the exact total comes from a
+** separate counting pass (dp_count) when pruning skipped anything; a
+** single whole term in a segment without deletions is counted from its df.
+** Date sorting visits every match and so counts them too.
+*/
+#include "dp_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* a is better than b. */
+static bool better(const dp__entry *a, const dp__entry *b)
+{
+    return a->key > b->key || (a->key == b->key && a->addr < b->addr);
+}
+
+/* A min-heap of the kept entries: the worst at the top. */
+typedef struct heap {
+    dp__entry *e;
+    size_t n, cap, k;
+} heap;
+
+static void sift_down(heap *h, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        dp__entry t;
+        if (l < h->n && better(&h->e[w], &h->e[l]))
+            w = l;
+        if (r < h->n && better(&h->e[w], &h->e[r]))
+            w = r;
+        if (w == i)
+            return;
+        t = h->e[i];
+        h->e[i] = h->e[w];
+        h->e[w] = t;
+        i = w;
+    }
+}
+
+static int heap_push(heap *h, const dp__entry *x)
+{
+    size_t i;
+    if (h->k == 0)
+        return DP_OK;
+    if (h->n == h->k) {
+        if (!better(x, &h->e[0]))
+            return DP_OK;
+        h->e[0] = *x;
+        sift_down(h, 0);
+        return DP_OK;
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        dp__entry *e;
+        if (cap > h->k)
+            cap = h->k;
+        e = dp__realloc(h->e, cap * sizeof *e);
+        if (e == NULL)
+            return DP_ENOMEM;
+        h->e = e;
+        h->cap = cap;
+    }
+    i = h->n++;
+    h->e[i] = *x;
+    while (i > 0 && better(&h->e[(i - 1) / 2], &h->e[i])) {
+        dp__entry t = h->e[i];
+        h->e[i] = h->e[(i - 1) / 2];
+        h->e[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return DP_OK;
+}
+
+static int cmp_best_first(const void *a, const void *b)
+{
+    const dp__entry *x = a, *y = b;
+    return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+}
+
+/* Sort key of a date: seconds from 1970 of its first instant as written
+** (no time zone shift); undated documents sort last either way. */
+static double date_key(const dp__segment *g, uint32_t doc, dp_sort sort)
+{
+    dp_date d;
+    double t;
+    dp__seg_doc_date(g, doc, &d);
+    if (d.prec == DP_PREC_NONE)
+        return -INFINITY;
+    t = (double)dp__query_days(d.year, d.month ? d.month : 1,
+                               d.day ? d.day : 1) * 86400.0;
+    if (d.prec == DP_PREC_TIME)
+        t += d.hour * 3600.0 + d.minute * 60.0 + d.second;
+    return sort == DP_SORT_DATE_ASC ? -t : t;
+}
+
+/* The tight loop of a one-term query: block-max skipping on the term's
+** own blocks, and a per-document bound from the block's shortest document
+** before the length column is read. */
+static int rank_single(const dp__segment *g, dp__postings *p, double idf,
+                       double avgdl, size_t s, heap *h, uint64_t *seen,
+                       bool *pruned)
+{
+    const double k1 = DP__BM25_K1, b = DP__BM25_B;
+    const double idfk = idf * (k1 + 1), ka = k1 * (1 - b), kb = k1 * b / avgdl;
+    double block_ub = 0, len_bound = 0;
+    uint32_t t = 0, last = 0;
+    bool have = false, step = false;
+    int rc;
+
+    for (;;) {
+        dp__entry e;
+        uint32_t d;
+        double tf, dl;
+        /* next is cheaper than a skip-list search for the following doc */
+        rc = step ? dp__postings_next(p) : dp__postings_advance(p, t);
+        step = true;
+        if (rc == DP_ENOTFOUND)
+            return DP_OK;
+        if (rc != DP_OK)
+            return rc;
+        d = dp__postings_doc(p);
+        tf = dp__postings_freq(p);
+        if (h->n == h->k) {
+            if (!have || d > last) {
+                dp__block_info bi;
+                rc = dp__postings_block(p, d, &bi);
+                if (rc != DP_OK)
+                    return rc == DP_ENOTFOUND ? DP_OK : rc;
+                last = bi.last_doc < d ? d : bi.last_doc;
+                len_bound = ka + kb * bi.min_len;
+                block_ub = idfk * bi.max_freq / (bi.max_freq + len_bound);
+                have = true;
+            }
+            if (block_ub + 1e-9 <= h->e[0].key) {
+                *pruned = true;
+                if (last >= DP__DOC_END - 1)
+                    return DP_OK;
+                t = last + 1;
+                step = false;
+                continue;
+            }
+            if (idfk * tf / (tf + len_bound) + 1e-9 <= h->e[0].key) {
+                *pruned = true;
+                continue;
+            }
+        }
+        dl = (double)dp__seg_doc_len(g, d);
+        e.score = idf * (k1 + 1) * tf / (tf + k1 * (1 - b + b * dl / avgdl));
+        e.key = e.score;
+        e.addr = (uint64_t)s << 32 | d;
+        (*seen)++;
+        rc = heap_push(h, &e);
+        if (rc != DP_OK)
+            return rc;
+        t = d + 1;
+    }
+}
+
+/* MaxScore over an OR of leaves: kids sorted by their score bound; the
+** prefix of kids whose bounds sum to at most the worst kept score cannot
+** make a hit alone, so candidates come from the other ("essential") kids
+** only and the rest are probed with advance, most promising first, while
+** the score can still beat the worst kept one. */
+static int rank_maxscore(dp__mt **kids, uint32_t n, size_t s, heap *h,
+                         uint64_t *seen, bool *pruned)
+{
+    dp__mt *stack_k[16], **k = stack_k;
+    double stack_u[17], *cum = stack_u; /* cum[i] = sum of ub of k[0..i) */
+    uint32_t t = 0;
+    int rc = DP_OK;
+
+    if (n > 16) {
+        k = dp__malloc(n * sizeof *k);
+        cum = dp__malloc((n + 1) * sizeof *cum);
+        if (k == NULL || cum == NULL) {
+            rc = DP_ENOMEM;
+            goto cleanup;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) { /* insertion sort by bound */
+        uint32_t j = i;
+        double u = dp__mt_leaf_ub(kids[i]);
+        while (j > 0 && dp__mt_leaf_ub(k[j - 1]) > u) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = kids[i];
+    }
+    cum[0] = 0;
+    for (uint32_t i = 0; i < n; i++)
+        cum[i + 1] = cum[i] + dp__mt_leaf_ub(k[i]);
+    for (;;) {
+        double theta = h->n == h->k ? h->e[0].key : -1, sc = 0, norm;
+        uint32_t ess = 0, d = DP__DOC_END, kd;
+        dp__entry e;
+        while (h->n == h->k && ess < n && cum[ess + 1] + 1e-9 <= theta)
+            ess++;
+        if (ess == n)
+            break;
+        if (ess > 0)
+            *pruned = true;
+        for (uint32_t i = ess; i < n; i++) {
+            rc = dp__mt_advance(k[i], t, &kd);
+            if (rc != DP_OK)
+                goto cleanup;
+            d = kd < d ? kd : d;
+        }
+        if (d == DP__DOC_END)
+            break;
+        norm = dp__mt_norm(k[ess], d);
+        for (uint32_t i = ess; i < n && rc == DP_OK; i++) {
+            double x;
+            rc = dp__mt_leaf_score(k[i], d, norm, &x);
+            sc += x;
+        }
+        for (uint32_t i = ess; i-- > 0 && rc == DP_OK;) {
+            double x;
+            if (h->n == h->k && sc + cum[i + 1] + 1e-9 <= theta)
+                break; /* cannot enter: the order is decided */
+            rc = dp__mt_advance(k[i], d, &kd);
+            if (rc == DP_OK)
+                rc = dp__mt_leaf_score(k[i], d, norm, &x);
+            sc += x;
+        }
+        if (rc != DP_OK)
+            goto cleanup;
+        e.score = e.key = sc;
+        e.addr = (uint64_t)s << 32 | d;
+        (*seen)++;
+        rc = heap_push(h, &e);
+        if (rc != DP_OK)
+            goto cleanup;
+        t = d + 1;
+    }
+cleanup:
+    if (k != stack_k) {
+        dp__free(k);
+        dp__free(cum);
+    }
+    return rc;
+}
+
+/* Walk one segment, ranking.  *pruned is set when documents were skipped. */
+static int rank_segment(dp__mt *m, size_t s, heap *h, uint64_t *seen,
+                        bool *pruned)
+{
+    uint32_t t = 0, d, last = 0;
+    double ub = 0;
+    bool have_bound = false;
+    int rc;
+
+    for (;;) {
+        dp__entry e;
+        rc = dp__mt_advance(m, t, &d);
+        if (rc != DP_OK || d == DP__DOC_END)
+            return rc;
+        if (h->n == h->k) {
+            if (!have_bound || d > last) {
+                rc = dp__mt_bound(m, d, &ub, &last);
+                if (rc != DP_OK)
+                    return rc;
+                have_bound = true;
+            }
+            if (ub + 1e-9 <= h->e[0].key) {
+                *pruned = true;
+                t = last >= DP__DOC_END - 1 ? DP__DOC_END : last + 1;
+                continue;
+            }
+        }
+        rc = dp__mt_score(m, d, &e.score);
+        if (rc != DP_OK)
+            return rc;
+        e.key = e.score;
+        e.addr = (uint64_t)s << 32 | d;
+        (*seen)++;
+        rc = heap_push(h, &e);
+        if (rc != DP_OK)
+            return rc;
+        t = d + 1;
+    }
+}
+
+static int date_segment(dp__mt *m, const dp__segment *g, size_t s,
+                        dp_sort sort, heap *h, uint64_t *seen)
+{
+    uint32_t t = 0, d;
+    int rc;
+
+    for (;;) {
+        dp__entry e;
+        rc = dp__mt_advance(m, t, &d);
+        if (rc != DP_OK || d == DP__DOC_END)
+            return rc;
+        (*seen)++;
+        e.score = 0;
+        e.addr = (uint64_t)s << 32 | d;
+        e.key = date_key(g, d, sort);
+        rc = heap_push(h, &e);
+        if (rc != DP_OK)
+            return rc;
+        t = d + 1;
+    }
+}
+
+/* Count the matches of q in snap. */
+static int count_snap(dp__eval *ev, uint64_t *out)
+{
+    uint64_t total = 0;
+    int rc = DP_OK;
+
+    for (size_t s = 0; s < dp__snap_nsegs(ev->snap) && rc == DP_OK; s++) {
+        dp__mt *m;
+        uint64_t c;
+        uint32_t d, t = 0;
+        rc = dp__mt_build(ev, dp__snap_seg(ev->snap, s), false, &m);
+        if (rc != DP_OK)
+            break;
+        if (dp__mt_fast_count(m, &c) == DP_OK) {
+            total += c;
+        } else {
+            while ((rc = dp__mt_advance(m, t, &d)) == DP_OK &&
+                   d != DP__DOC_END) {
+                total++;
+                t = d + 1;
+            }
+        }
+        dp__mt_free(m);
+    }
+    *out = total;
+    return rc;
+}
+
+int dp_count(dp_archive *ar, const dp_query *q, uint64_t *out)
+{
+    dp__snap *snap = NULL;
+    dp__eval ev;
+    int rc;
+
+    *out = 0;
+    if (ar == NULL || q == NULL)
+        return DP_EINVAL;
+    rc = dp__snap_open(ar, &snap);
+    if (rc != DP_OK)
+        return rc;
+    rc = dp__eval_init(&ev, q, snap);
+    if (rc == DP_OK)
+        rc = count_snap(&ev, out);
+    dp__eval_free(&ev);
+    dp__snap_close(snap);
+    return rc;
+}
+
+static int run(dp__eval *ev, const dp_search_options *o, heap *h,
+               uint64_t *total)
+{
+    uint64_t seen = 0;
+    bool pruned = false;
+    int rc = DP_OK;
+
+    if (h->k == 0 && o->sort == DP_SORT_SCORE) /* limit 0: the total only */
+        return o->no_total ? DP_OK : count_snap(ev, total);
+
+    for (size_t s = 0; s < dp__snap_nsegs(ev->snap) && rc == DP_OK; s++) {
+        const dp__segment *g = dp__snap_seg(ev->snap, s);
+        dp__mt *m;
+        rc = dp__mt_build(ev, g, true, &m);
+        if (rc != DP_OK)
+            break;
+        dp__postings *p;
+        dp__mt **kids;
+        uint32_t nk;
+        double idf;
+        if (o->sort == DP_SORT_SCORE && dp__mt_single(m, &p, &idf) == DP_OK)
+            rc = rank_single(g, p, idf, ev->avgdl, s, h, &seen, &pruned);
+        else if (o->sort == DP_SORT_SCORE &&
+                 dp__mt_or_leaves(m, &kids, &nk) == DP_OK)
+            rc = rank_maxscore(kids, nk, s, h, &seen, &pruned);
+        else if (o->sort == DP_SORT_SCORE)
+            rc = rank_segment(m, s, h, &seen, &pruned);
+        else
+            rc = date_segment(m, g, s, o->sort, h, &seen);
+        dp__mt_free(m);
+    }
+    if (rc == DP_OK && pruned && !o->no_total)
+        return count_snap(ev, total);
+    *total = seen;
+    return rc;
+}
+
+int dp_search(dp_archive *ar, const dp_query *q, const dp_search_options *opts,
+              dp_results **out)
+{
+    dp_search_options def = DP_SEARCH_OPTIONS_INIT;
+    dp_results *r = NULL;
+    heap h = {NULL, 0, 0, 0};
+    dp__eval ev;
+    int rc;
+
+    *out = NULL;
+    if (opts == NULL)
+        opts = &def;
+    if (ar == NULL || q == NULL || opts->version != DP_SEARCH_OPTIONS_VERSION ||
+        opts->sort > DP_SORT_DATE_DESC)
+        return DP_EINVAL;
+    r = dp__calloc(1, sizeof *r);
+    if (r == NULL)
+        return DP_ENOMEM;
+    r->q = q;
+    rc = dp__snap_open(ar, &r->snap);
+    if (rc != DP_OK) {
+        dp__free(r);
+        return rc;
+    }
+    memset(&ev, 0, sizeof ev);
+    rc = dp__eval_init(&ev, q, r->snap);
+    if (rc == DP_OK) {
+        uint64_t k = opts->limit > UINT64_MAX - opts->offset
+                         ? UINT64_MAX : opts->offset + opts->limit;
+        uint64_t live = dp__snap_live_docs(r->snap);
+        h.k = (size_t)(k < live ? k : live);
+        if (opts->limit == 0)
+            h.k = 0;
+        rc = run(&ev, opts, &h, &r->total);
+    }
+    dp__eval_free(&ev);
+    if (rc == DP_OK) {
+        if (h.n > 1)
+            qsort(h.e, h.n, sizeof *h.e, cmp_best_first);
+        if (h.n > opts->offset) {
+            r->n = h.n - (size_t)opts->offset;
+            memmove(h.e, h.e + opts->offset, r->n * sizeof *h.e);
+        }
+        r->hits = h.e;
+        h.e = NULL;
+        r->store = dp__calloc(r->n + 1, sizeof *r->store);
+        if (r->store == NULL)
+            rc = DP_ENOMEM;
+    }
+    dp__free(h.e);
+    if (rc != DP_OK) {
+        dp_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return DP_OK;
+}
+
+size_t dp_results_count(const dp_results *r) { return r ? r->n : 0; }
+uint64_t dp_results_total(const dp_results *r) { return r ? r->total : 0; }
+
+/* Segment and docid of hit i. */
+int dp__results_doc(dp_results *r, size_t i, const dp__segment **g,
+                    uint32_t *doc)
+{
+    if (r == NULL || i >= r->n)
+        return DP_ENOTFOUND;
+    *g = dp__snap_seg(r->snap, (size_t)(r->hits[i].addr >> 32));
+    *doc = (uint32_t)r->hits[i].addr;
+    return DP_OK;
+}
+
+static int load_hit(dp_results *r, size_t i)
+{
+    dp__hit_store *st = &r->store[i];
+    const dp__segment *g;
+    dp_record rec;
+    uint32_t doc;
+    char *b;
+    int rc = dp__results_doc(r, i, &g, &doc);
+
+    if (rc != DP_OK)
+        return rc;
+    rc = dp__seg_fetch(g, doc, &r->fetch, &rec);
+    if (rc != DP_OK)
+        return rc;
+    b = dp__malloc(rec.title.n + rec.source.n + rec.lang.n + 3);
+    if (b == NULL)
+        return DP_ENOMEM;
+    st->blob = b;
+    memset(&st->hit, 0, sizeof st->hit);
+    st->hit.doc = r->hits[i].addr;
+    st->hit.score = r->hits[i].score;
+    dp__seg_doc_date(g, doc, &st->hit.date);
+    st->hit.id = dp__seg_doc_id(g, doc);
+#define COPY(field)                                                          \
+    do {                                                                 \
+        if (rec.field.n)                                                 \
+            memcpy(b, rec.field.p, rec.field.n);                         \
+        b[rec.field.n] = '\0';                                           \
+        st->hit.field.p = b;                                             \
+        st->hit.field.n = rec.field.n;                                   \
+        b += rec.field.n + 1;                                            \
+    } while (0)
+    COPY(title);
+    COPY(source);
+    COPY(lang);
+#undef COPY
+    st->loaded = true;
+    return DP_OK;
+}
+
+int dp_results_hit(dp_results *r, size_t i, dp_hit *hit)
+{
+    int rc;
+    if (r == NULL || i >= r->n)
+        return DP_ENOTFOUND;
+    if (!r->store[i].loaded) {
+        rc = load_hit(r, i);
+        if (rc != DP_OK)
+            return rc;
+    }
+    *hit = r->store[i].hit;
+    return DP_OK;
+}
+
+void dp_results_free(dp_results *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; r->store && i < r->n; i++)
+        dp__free(r->store[i].blob);
+    dp__free(r->store);
+    dp__free(r->hits);
+    dp__fetch_free(&r->fetch);
+    dp__snippet_state_free(r);
+    dp__snap_close(r->snap);
+    dp__free(r);
+}
