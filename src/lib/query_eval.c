@@ -347,6 +347,7 @@ static int build_atom(const dp__segment *g, const dp__qnode *nd,
     atom_ctx c;
     int rc;
 
+    *out = NULL;
     c.m = mt_new(g, nd, MT_ATOM);
     if (c.m == NULL)
         return DP_ENOMEM;

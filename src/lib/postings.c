@@ -1,0 +1,815 @@
+/*
+** postings.c -- the postings codec: varints, bit-packing, the encoder of
+** one term's postings and the cursor that decodes them.
+**
+** One term's postings (docs/format.md has the full description):
+**
+**   [varint skip_len, skip entries]   only when the term has > 1 block
+**   block 0, block 1, ...             blocks of 128 docs, the last partial
+**
+** A full block is: u8 bits_d, deltas (doc - prev - 1) bit-packed; u8
+** bits_f, (freq - 1) bit-packed; varint pos_len; positions.  A partial
+** (last) block has, per doc, varint(delta << 1 | (freq == 1)) and, when
+** freq > 1, varint(freq - 1); then varint pos_len; positions.  The
+** positions of a block are u8 k, then a bit stream (least significant bit
+** first) holding, per doc and occurrence, the gap to the previous
+** position of the doc (the first from 0) in Exp-Golomb code of order k,
+** k chosen per block from the mean gap; when the term has more than one
+** form, each gap is followed by the form index + 1 in Exp-Golomb order 0
+** (one bit for the most frequent form).  Each skip entry is
+** varint(last_doc - prev_last - 1), varint(block_bytes), varint(max_freq
+** - 1), varint(min_len).
+**
+** Every decode is bounds-checked: bad bytes give DP_ECORRUPT and a message
+** naming the segment file, never a read outside the mapping.
+*/
+#include "store.h"
+
+/**************************************************************************
+** Varints and fixed-width helpers.
+*/
+
+int dp__buf_put_varint(dp_buf *b, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (uint8_t)v;
+    return dp__buf_append(b, tmp, n);
+}
+
+int dp__buf_put_u32(dp_buf *b, uint32_t v)
+{
+    uint8_t tmp[4];
+    dp__put_u32(tmp, v);
+    return dp__buf_append(b, tmp, 4);
+}
+
+int dp__buf_put_u64(dp_buf *b, uint64_t v)
+{
+    uint8_t tmp[8];
+    dp__put_u64(tmp, v);
+    return dp__buf_append(b, tmp, 8);
+}
+
+bool dp__get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *q = *p;
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (q >= end)
+            return false;
+        uint8_t c = *q++;
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *p = q;
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool dp__get_varint32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    uint64_t r;
+    if (!dp__get_varint(p, end, &r) || r > UINT32_MAX)
+        return false;
+    *v = (uint32_t)r;
+    return true;
+}
+
+unsigned dp__bits_needed(uint32_t max)
+{
+    return max ? 32u - (unsigned)__builtin_clz(max) : 0u;
+}
+
+int dp__bitpack(dp_buf *b, const uint32_t *v, size_t count, unsigned bits)
+{
+    size_t nbytes = (count * bits + 7) / 8;
+    int rc = dp__buf_reserve(b, nbytes);
+    if (rc != DP_OK)
+        return rc;
+    uint8_t *out = (uint8_t *)b->p + b->n;
+    memset(out, 0, nbytes);
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < count; i++) {
+        acc |= (uint64_t)v[i] << have;
+        have += bits;
+        while (have >= 8) {
+            out[o++] = (uint8_t)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have)
+        out[o++] = (uint8_t)acc;
+    b->n += nbytes;
+    b->p[b->n] = '\0';
+    return DP_OK;
+}
+
+bool dp__bitunpack(const uint8_t **p, const uint8_t *end, uint32_t *v,
+                   size_t count, unsigned bits)
+{
+    size_t nbytes = (count * bits + 7) / 8;
+    if (bits > 32 || (size_t)(end - *p) < nbytes)
+        return false;
+    const uint8_t *in = *p;
+    uint64_t acc = 0, mask = bits == 32 ? 0xffffffffu : ((1u << bits) - 1);
+    unsigned have = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < count; i++) {
+        while (have < bits) {
+            acc |= (uint64_t)in[o++] << have;
+            have += 8;
+        }
+        v[i] = (uint32_t)(acc & mask);
+        acc >>= bits;
+        have -= bits;
+    }
+    *p = in + nbytes;
+    return true;
+}
+
+/**************************************************************************
+** Bit streams and Exp-Golomb codes.
+*/
+
+void dp__bitw_put(dp__bitw *w, uint64_t v, unsigned bits)
+{
+    w->acc |= (v & ((1ull << bits) - 1)) << w->n;
+    w->n += bits;
+    if (w->n >= 32) {
+        uint8_t b[4];
+        dp__put_u32(b, (uint32_t)w->acc);
+        if (w->rc == DP_OK)
+            w->rc = dp__buf_append(w->b, b, 4);
+        w->acc >>= 32;
+        w->n -= 32;
+    }
+}
+
+void dp__bitw_expgolomb(dp__bitw *w, uint32_t v, unsigned k)
+{
+    uint64_t u = ((uint64_t)v >> k) + 1;
+    unsigned nb = 63u - (unsigned)__builtin_clzll(u);
+    if (nb > 31) { /* v >= 2^31 << k: never for positions and forms */
+        w->rc = DP_EINVAL;
+        return;
+    }
+    /* nb zeros then a one, then the nb low bits of u */
+    dp__bitw_put(w, 1ull << nb, nb + 1);
+    if (nb)
+        dp__bitw_put(w, u & ((1ull << nb) - 1), nb);
+    if (k)
+        dp__bitw_put(w, v & ((1u << k) - 1), k);
+}
+
+void dp__bitw_flush(dp__bitw *w)
+{
+    while (w->n > 0 && w->rc == DP_OK) {
+        char c = (char)(w->acc & 0xff);
+        w->rc = dp__buf_putc(w->b, c);
+        w->acc >>= 8;
+        w->n = w->n > 8 ? w->n - 8 : 0;
+    }
+    w->acc = 0;
+    w->n = 0;
+}
+
+void dp__bitr_init(dp__bitr *r, const uint8_t *p, const uint8_t *end)
+{
+    r->p = p;
+    r->end = end;
+    r->acc = 0;
+    r->n = 0;
+}
+
+static void bitr_fill(dp__bitr *r)
+{
+    while (r->n <= 56 && r->p < r->end) {
+        r->acc |= (uint64_t)*r->p++ << r->n;
+        r->n += 8;
+    }
+}
+
+bool dp__bitr_get(dp__bitr *r, unsigned bits, uint32_t *v)
+{
+    if (bits == 0) {
+        *v = 0;
+        return true;
+    }
+    if (r->n < bits)
+        bitr_fill(r);
+    if (r->n < bits)
+        return false;
+    *v = (uint32_t)(r->acc & ((1ull << bits) - 1));
+    r->acc >>= bits;
+    r->n -= bits;
+    return true;
+}
+
+bool dp__bitr_expgolomb(dp__bitr *r, unsigned k, uint32_t *v)
+{
+    uint32_t low = 0, rest = 0;
+    if (r->n < 33)
+        bitr_fill(r);
+    if (r->acc == 0)
+        return false; /* more than 32 zeros, or the end */
+    unsigned nb = (unsigned)__builtin_ctzll(r->acc);
+    if (nb >= 32 || nb + 1 > r->n)
+        return false;
+    r->acc >>= nb + 1;
+    r->n -= nb + 1;
+    if (!dp__bitr_get(r, nb, &rest) || !dp__bitr_get(r, k, &low))
+        return false;
+    uint64_t u = (1ull << nb) | rest;
+    uint64_t val = ((u - 1) << k) | low;
+    if (val > UINT32_MAX)
+        return false;
+    *v = (uint32_t)val;
+    return true;
+}
+
+/**************************************************************************
+** The encoder.
+*/
+
+void dp__post_enc_init(dp__post_enc *e)
+{
+    memset(e, 0, sizeof *e);
+    dp__post_enc_reset(e, 1);
+}
+
+void dp__post_enc_reset(dp__post_enc *e, uint32_t nforms)
+{
+    e->nforms = nforms;
+    e->n = 0;
+    e->block_max_freq = 0;
+    e->block_min_len = UINT32_MAX;
+    dp__buf_clear(&e->pos);
+    dp__buf_clear(&e->blocks);
+    dp__buf_clear(&e->skip);
+    e->nblocks = 0;
+    e->last_doc = -1;
+    e->skip_last = -1;
+    e->df = 0;
+    e->max_freq = 0;
+    e->cf = 0;
+}
+
+void dp__post_enc_free(dp__post_enc *e)
+{
+    dp__buf_free(&e->pos);
+    dp__buf_free(&e->pbits);
+    dp__buf_free(&e->blocks);
+    dp__buf_free(&e->skip);
+}
+
+static int enc_positions(dp__post_enc *e, const uint32_t *pos,
+                         const uint32_t *forms, uint32_t freq)
+{
+    uint32_t prev = 0;
+    int rc = dp__buf_reserve(&e->pos, (size_t)freq * 8);
+    if (rc != DP_OK)
+        return rc;
+    uint8_t *o = (uint8_t *)e->pos.p + e->pos.n;
+    for (uint32_t i = 0; i < freq; i++) {
+        if (pos[i] < prev)
+            return DP_EINVAL;
+        dp__put_u32(o + 8 * i, pos[i] - prev);
+        dp__put_u32(o + 8 * i + 4, forms && e->nforms > 1 ? forms[i] : 0);
+        prev = pos[i];
+    }
+    e->pos.n += (size_t)freq * 8;
+    return DP_OK;
+}
+
+/* Code the block's positions into e->pbits: u8 k, then the bit stream. */
+static int enc_block_positions(dp__post_enc *e)
+{
+    size_t n = e->pos.n / 8;
+    const uint8_t *q = (const uint8_t *)e->pos.p;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += dp__get_u32(q + 8 * i);
+    uint64_t mean = n ? sum / n : 0;
+    unsigned k = mean ? 63u - (unsigned)__builtin_clzll(mean) : 0;
+    dp__bitw bw = {&e->pbits, 0, 0, DP_OK};
+    dp__buf_clear(&e->pbits);
+    bw.rc = dp__buf_putc(&e->pbits, (char)k);
+    for (size_t i = 0; i < n; i++) {
+        dp__bitw_expgolomb(&bw, dp__get_u32(q + 8 * i), k);
+        if (e->nforms > 1)
+            dp__bitw_expgolomb(&bw, dp__get_u32(q + 8 * i + 4) + 1, 0);
+    }
+    dp__bitw_flush(&bw);
+    return bw.rc;
+}
+
+static int enc_block_docs(dp__post_enc *e, dp_buf *b)
+{
+    uint32_t d[DP__BLOCK], fr[DP__BLOCK], maxd = 0, maxf = 0;
+    int64_t prev = e->skip_last;
+    int rc = DP_OK;
+    for (uint32_t i = 0; i < e->n; i++) {
+        d[i] = (uint32_t)(e->docs[i] - prev - 1);
+        prev = e->docs[i];
+        fr[i] = e->freqs[i] - 1;
+        maxd = d[i] > maxd ? d[i] : maxd;
+        maxf = fr[i] > maxf ? fr[i] : maxf;
+    }
+    if (e->n == DP__BLOCK) {
+        unsigned bd = dp__bits_needed(maxd), bf = dp__bits_needed(maxf);
+        rc = dp__buf_putc(b, (char)bd);
+        if (rc == DP_OK)
+            rc = dp__bitpack(b, d, e->n, bd);
+        if (rc == DP_OK)
+            rc = dp__buf_putc(b, (char)bf);
+        if (rc == DP_OK)
+            rc = dp__bitpack(b, fr, e->n, bf);
+        return rc;
+    }
+    for (uint32_t i = 0; i < e->n && rc == DP_OK; i++) {
+        rc = dp__buf_put_varint(b, (uint64_t)d[i] << 1 | (fr[i] == 0));
+        if (rc == DP_OK && fr[i] != 0)
+            rc = dp__buf_put_varint(b, fr[i]);
+    }
+    return rc;
+}
+
+/* Close the current block: its bytes go to e->blocks, its skip entry to
+** e->skip. */
+static int enc_flush_block(dp__post_enc *e)
+{
+    size_t start = e->blocks.n;
+    int rc = enc_block_docs(e, &e->blocks);
+    if (rc == DP_OK)
+        rc = enc_block_positions(e);
+    if (rc == DP_OK)
+        rc = dp__buf_put_varint(&e->blocks, e->pbits.n);
+    if (rc == DP_OK)
+        rc = dp__buf_append(&e->blocks, e->pbits.p, e->pbits.n);
+    if (rc != DP_OK)
+        return rc;
+    int64_t last = e->docs[e->n - 1];
+    rc = dp__buf_put_varint(&e->skip, (uint64_t)(last - e->skip_last - 1));
+    if (rc == DP_OK)
+        rc = dp__buf_put_varint(&e->skip, e->blocks.n - start);
+    if (rc == DP_OK)
+        rc = dp__buf_put_varint(&e->skip, e->block_max_freq - 1);
+    if (rc == DP_OK)
+        rc = dp__buf_put_varint(&e->skip, e->block_min_len);
+    e->skip_last = last;
+    e->nblocks++;
+    e->n = 0;
+    e->block_max_freq = 0;
+    e->block_min_len = UINT32_MAX;
+    dp__buf_clear(&e->pos);
+    return rc;
+}
+
+int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                     const uint32_t *pos, const uint32_t *forms,
+                     uint32_t freq)
+{
+    if ((int64_t)doc <= e->last_doc || freq == 0 || freq > DP__MAX_FREQ)
+        return DP_EINVAL;
+    int rc = enc_positions(e, pos, forms, freq);
+    if (rc != DP_OK)
+        return rc;
+    e->docs[e->n] = doc;
+    e->freqs[e->n] = freq;
+    e->n++;
+    e->last_doc = doc;
+    e->df++;
+    e->cf += freq;
+    if (freq > e->block_max_freq)
+        e->block_max_freq = freq;
+    if (doclen < e->block_min_len)
+        e->block_min_len = doclen;
+    if (freq > e->max_freq)
+        e->max_freq = freq;
+    if (e->n == DP__BLOCK)
+        return enc_flush_block(e);
+    return DP_OK;
+}
+
+int dp__post_enc_finish(dp__post_enc *e, dp_buf *out)
+{
+    int rc = DP_OK;
+    if (e->n > 0)
+        rc = enc_flush_block(e);
+    if (rc == DP_OK && e->nblocks > 1) {
+        rc = dp__buf_put_varint(out, e->skip.n);
+        if (rc == DP_OK)
+            rc = dp__buf_append(out, e->skip.p, e->skip.n);
+    }
+    if (rc == DP_OK)
+        rc = dp__buf_append(out, e->blocks.p, e->blocks.n);
+    return rc;
+}
+
+/**************************************************************************
+** The cursor.
+*/
+
+struct dp__postings {
+    const dp__segment *g;
+    const dp__segfile *f;
+    const uint8_t *blocks, *end; /* the blocks of the term */
+    uint32_t df, nforms, nblocks, max_freq;
+    int form;
+    unsigned flags;
+    /* skip table, decoded at open (NULL for a single block) */
+    uint32_t *sk_last, *sk_maxf, *sk_minlen;
+    uint64_t *sk_off;
+    /* the loaded block */
+    uint32_t blk, bn, bi;
+    uint32_t docs[DP__BLOCK], freqs[DP__BLOCK];
+    dp__bitr br;        /* positions of doc pos_doc onwards */
+    unsigned pos_k;
+    uint32_t pos_doc;
+    /* the current doc */
+    int state; /* 0 before first, 1 on a doc, 2 at end */
+    uint32_t doc, freq;
+    uint32_t *pos, *pforms;
+    size_t npos, pos_cap;
+};
+
+static int post_corrupt(const dp__postings *p, const char *what)
+{
+    dp__set_err(p->g->err, "%s: damaged postings (%s)", p->f->path, what);
+    return DP_ECORRUPT;
+}
+
+static int read_skip(dp__postings *p, const uint8_t *q, const uint8_t *end)
+{
+    uint64_t skip_len, off = 0;
+    int64_t last = -1;
+    if (!dp__get_varint(&q, end, &skip_len) ||
+        skip_len > (uint64_t)(end - q))
+        return post_corrupt(p, "skip length");
+    const uint8_t *sk_end = q + skip_len;
+    size_t nb = p->nblocks;
+    p->sk_last = dp__malloc(nb * sizeof(uint32_t) * 3);
+    p->sk_off = dp__malloc(nb * sizeof(uint64_t));
+    if (p->sk_last == NULL || p->sk_off == NULL)
+        return DP_ENOMEM;
+    p->sk_maxf = p->sk_last + nb;
+    p->sk_minlen = p->sk_maxf + nb;
+    p->blocks = sk_end;
+    for (size_t i = 0; i < nb; i++) {
+        uint64_t d, len, mf, ml;
+        if (!dp__get_varint(&q, sk_end, &d) ||
+            !dp__get_varint(&q, sk_end, &len) ||
+            !dp__get_varint(&q, sk_end, &mf) ||
+            !dp__get_varint(&q, sk_end, &ml))
+            return post_corrupt(p, "skip entry");
+        if (d >= p->f->ndocs || (uint64_t)(last + 1) + d >= p->f->ndocs ||
+            len > (uint64_t)(end - sk_end) - off || mf >= DP__MAX_FREQ ||
+            ml > UINT32_MAX)
+            return post_corrupt(p, "skip value");
+        last = last + 1 + (int64_t)d;
+        p->sk_last[i] = (uint32_t)last;
+        p->sk_off[i] = off;
+        p->sk_maxf[i] = (uint32_t)mf + 1;
+        p->sk_minlen[i] = (uint32_t)ml;
+        off += len;
+    }
+    if (q != sk_end || off != (uint64_t)(end - sk_end))
+        return post_corrupt(p, "skip table size");
+    return DP_OK;
+}
+
+int dp__postings_open(const dp__segment *g, const dp__term_info *t, int form,
+                      unsigned flags, dp__postings **out)
+{
+    dp__segfile *f = g->file;
+    dp__postings *p;
+    int rc;
+
+    *out = NULL;
+    if (t->post_off > f->sec[DP__SEC_POST].n ||
+        t->post_len > f->sec[DP__SEC_POST].n - t->post_off) {
+        dp__set_err(g->err, "%s: postings out of bounds", f->path);
+        return DP_ECORRUPT;
+    }
+    rc = dp__segfile_check_post(f, t->post_off, t->post_len, g->err);
+    if (rc != DP_OK)
+        return rc;
+    p = dp__calloc(1, sizeof *p);
+    if (p == NULL)
+        return DP_ENOMEM;
+    p->g = g;
+    p->f = f;
+    p->df = t->df;
+    p->nforms = t->nforms;
+    p->max_freq = t->max_freq;
+    p->form = form;
+    p->flags = flags;
+    p->nblocks = (t->df + DP__BLOCK - 1) / DP__BLOCK;
+    p->blk = UINT32_MAX;
+    p->blocks = f->sec[DP__SEC_POST].p + t->post_off;
+    p->end = p->blocks + t->post_len;
+    if (form >= 0 && (uint32_t)form >= t->nforms)
+        rc = DP_EINVAL;
+    else if (p->nblocks == 0)
+        rc = post_corrupt(p, "empty term");
+    else if (p->nblocks > 1)
+        rc = read_skip(p, p->blocks, p->end);
+    if (rc != DP_OK) {
+        dp__postings_free(p);
+        return rc;
+    }
+    *out = p;
+    return DP_OK;
+}
+
+void dp__postings_free(dp__postings *p)
+{
+    if (p == NULL)
+        return;
+    dp__free(p->sk_last);
+    dp__free(p->sk_off);
+    dp__free(p->pos);
+    dp__free(p);
+}
+
+static int decode_doc_list(dp__postings *p, const uint8_t **q,
+                           const uint8_t *end, uint32_t n)
+{
+    uint32_t d[DP__BLOCK];
+    if (n == DP__BLOCK) {
+        unsigned bd, bf;
+        if (*q >= end || (bd = **q) > 32)
+            return post_corrupt(p, "bit width");
+        (*q)++;
+        if (!dp__bitunpack(q, end, d, n, bd))
+            return post_corrupt(p, "packed docs");
+        if (*q >= end || (bf = **q) > 24)
+            return post_corrupt(p, "bit width");
+        (*q)++;
+        if (!dp__bitunpack(q, end, p->freqs, n, bf))
+            return post_corrupt(p, "packed freqs");
+        for (uint32_t i = 0; i < n; i++)
+            p->freqs[i]++;
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t v, fr = 0;
+            if (!dp__get_varint(q, end, &v) || (v >> 1) > UINT32_MAX ||
+                (!(v & 1) && !dp__get_varint(q, end, &fr)) ||
+                fr >= DP__MAX_FREQ)
+                return post_corrupt(p, "doc list");
+            d[i] = (uint32_t)(v >> 1);
+            p->freqs[i] = (uint32_t)fr + 1;
+        }
+    }
+    int64_t prev = p->blk == 0 ? -1 : (int64_t)p->sk_last[p->blk - 1];
+    for (uint32_t i = 0; i < n; i++) {
+        prev = prev + 1 + d[i];
+        if (prev >= p->f->ndocs)
+            return post_corrupt(p, "docid out of range");
+        p->docs[i] = (uint32_t)prev;
+    }
+    if (p->sk_last && p->docs[n - 1] != p->sk_last[p->blk])
+        return post_corrupt(p, "block does not match its skip entry");
+    return DP_OK;
+}
+
+static int load_block(dp__postings *p, uint32_t b)
+{
+    const uint8_t *q, *end;
+    uint64_t pos_len;
+    uint32_t n = b + 1 < p->nblocks ? DP__BLOCK : p->df - b * DP__BLOCK;
+    int rc;
+
+    if (p->sk_off) {
+        q = p->blocks + p->sk_off[b];
+        end = b + 1 < p->nblocks ? p->blocks + p->sk_off[b + 1] : p->end;
+    } else {
+        q = p->blocks;
+        end = p->end;
+    }
+    p->blk = b;
+    rc = decode_doc_list(p, &q, end, n);
+    if (rc != DP_OK)
+        return rc;
+    if (!dp__get_varint(&q, end, &pos_len) ||
+        pos_len != (uint64_t)(end - q))
+        return post_corrupt(p, "positions length");
+    if (q >= end || *q > 31)
+        return post_corrupt(p, "positions parameter");
+    p->pos_k = *q;
+    dp__bitr_init(&p->br, q + 1, end);
+    p->bn = n;
+    p->bi = 0;
+    p->pos_doc = 0;
+    return DP_OK;
+}
+
+static int grow_pos(dp__postings *p, size_t need)
+{
+    if (need <= p->pos_cap)
+        return DP_OK;
+    size_t cap = p->pos_cap ? p->pos_cap : 16;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *np = dp__realloc(p->pos, cap * 2 * sizeof(uint32_t));
+    if (np == NULL)
+        return DP_ENOMEM;
+    p->pos = np;
+    p->pforms = np + cap;
+    /* pforms moved with the realloc: its old content is not needed */
+    p->pos_cap = cap;
+    return DP_OK;
+}
+
+/* Decode (or, with keep == false, skip) the positions of doc pos_doc. */
+static int read_positions(dp__postings *p, bool keep)
+{
+    uint32_t freq = p->freqs[p->pos_doc];
+    uint64_t cur = 0;
+    int rc = keep ? grow_pos(p, freq) : DP_OK;
+    if (rc != DP_OK)
+        return rc;
+    for (uint32_t i = 0; i < freq; i++) {
+        uint32_t v, fm = 1;
+        if (!dp__bitr_expgolomb(&p->br, p->pos_k, &v) ||
+            (p->nforms > 1 && !dp__bitr_expgolomb(&p->br, 0, &fm)))
+            return post_corrupt(p, "positions");
+        if (fm == 0 || fm > p->nforms)
+            return post_corrupt(p, "form index");
+        cur += v;
+        if (cur > UINT32_MAX)
+            return post_corrupt(p, "position too large");
+        if (keep) {
+            p->pos[i] = (uint32_t)cur;
+            p->pforms[i] = fm - 1;
+        }
+    }
+    p->pos_doc++;
+    if (keep)
+        p->npos = freq;
+    return DP_OK;
+}
+
+/* Make the current doc's positions (and the form filter) ready. */
+static int settle_doc(dp__postings *p, bool *match)
+{
+    bool need = (p->flags & DP__POST_POSITIONS) || p->form >= 0;
+    int rc = DP_OK;
+    *match = true;
+    p->doc = p->docs[p->bi];
+    p->freq = p->freqs[p->bi];
+    if (!need)
+        return DP_OK;
+    while (p->pos_doc < p->bi && rc == DP_OK)
+        rc = read_positions(p, false);
+    if (rc == DP_OK)
+        rc = read_positions(p, true);
+    if (rc != DP_OK || p->form < 0)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < p->npos; i++)
+        if (p->pforms[i] == (uint32_t)p->form) {
+            p->pos[k] = p->pos[i];
+            p->pforms[k++] = p->pforms[i];
+        }
+    p->npos = k;
+    p->freq = (uint32_t)k;
+    *match = k > 0;
+    return DP_OK;
+}
+
+/* From position (blk, bi) onwards, find the first live, matching doc. */
+static int scan(dp__postings *p)
+{
+    for (;;) {
+        if (p->bi >= p->bn) {
+            if (p->blk + 1 >= p->nblocks) {
+                p->state = 2;
+                return DP_ENOTFOUND;
+            }
+            int rc = load_block(p, p->blk + 1);
+            if (rc != DP_OK)
+                return rc;
+        }
+        if (!dp__seg_is_deleted(p->g, p->docs[p->bi])) {
+            bool match;
+            int rc = settle_doc(p, &match);
+            if (rc != DP_OK)
+                return rc;
+            if (match) {
+                p->state = 1;
+                return DP_OK;
+            }
+        }
+        p->bi++;
+    }
+}
+
+int dp__postings_next(dp__postings *p)
+{
+    if (p->state == 2)
+        return DP_ENOTFOUND;
+    if (p->state == 0) {
+        int rc = load_block(p, 0);
+        if (rc != DP_OK)
+            return rc;
+    } else {
+        p->bi++;
+    }
+    return scan(p);
+}
+
+/* Index of the first block whose last doc is >= target, or nblocks. */
+static uint32_t find_block(const dp__postings *p, uint32_t from,
+                           uint32_t target)
+{
+    uint32_t lo = from, hi = p->nblocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->sk_last[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int dp__postings_advance(dp__postings *p, uint32_t target)
+{
+    int rc;
+    if (p->state == 2)
+        return DP_ENOTFOUND;
+    if (p->state == 1 && p->doc >= target)
+        return DP_OK;
+    if (p->sk_last) {
+        uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
+        uint32_t b = find_block(p, from, target);
+        if (b >= p->nblocks) {
+            p->state = 2;
+            return DP_ENOTFOUND;
+        }
+        if (b != p->blk) {
+            rc = load_block(p, b);
+            if (rc != DP_OK)
+                return rc;
+        }
+    } else if (p->blk == UINT32_MAX) {
+        rc = load_block(p, 0);
+        if (rc != DP_OK)
+            return rc;
+    }
+    while (p->bi < p->bn && p->docs[p->bi] < target)
+        p->bi++;
+    return scan(p);
+}
+
+uint32_t dp__postings_doc(const dp__postings *p) { return p->doc; }
+uint32_t dp__postings_freq(const dp__postings *p) { return p->freq; }
+
+void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
+                            const uint32_t **forms, size_t *n)
+{
+    *pos = p->pos;
+    if (forms)
+        *forms = p->pforms;
+    *n = p->npos;
+}
+
+int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)
+{
+    if (p->sk_last == NULL) {
+        if (p->blk == UINT32_MAX) {
+            int rc = load_block(p, 0);
+            if (rc != DP_OK)
+                return rc;
+            p->bi = 0;
+        }
+        if (p->docs[p->bn - 1] < target)
+            return DP_ENOTFOUND;
+        out->last_doc = p->docs[p->bn - 1];
+        out->max_freq = p->max_freq;
+        out->min_len = UINT32_MAX;
+        for (uint32_t i = 0; i < p->bn; i++) {
+            uint32_t len = dp__seg_doc_len(p->g, p->docs[i]);
+            out->min_len = len < out->min_len ? len : out->min_len;
+        }
+        return DP_OK;
+    }
+    uint32_t b = find_block(p, 0, target);
+    if (b >= p->nblocks)
+        return DP_ENOTFOUND;
+    out->last_doc = p->sk_last[b];
+    out->max_freq = p->form >= 0 ? p->max_freq : p->sk_maxf[b];
+    out->min_len = p->form >= 0 ? 0 : p->sk_minlen[b];
+    return DP_OK;
+}

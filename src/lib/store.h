@@ -1,0 +1,383 @@
+/*
+** store.h -- internals shared by the files of the storage module
+** (crc.c, postings.c, docstore.c, segment_write.c, segment_read.c,
+** manifest.c, archive.c, writer.c, writer_pipe.c, merge.c).  The query engine uses
+** index.h only.  The byte-level format is described in docs/format.md and
+** at the top of segment_write.c.
+*/
+#ifndef DP_STORE_H
+#define DP_STORE_H
+
+#include "dp_int.h"
+
+#include <pthread.h>
+
+/**************************************************************************
+** crc.c: CRC-32C (Castagnoli), with the SSE4.2 instruction when the CPU
+** has it and a table otherwise.  crc = dp__crc32c(0, p, n) for a buffer;
+** chain calls to extend.
+*/
+uint32_t dp__crc32c(uint32_t crc, const void *p, size_t n);
+
+/**************************************************************************
+** Little-endian fixed-width and varint helpers (postings.c).  Decoders
+** take a cursor [*p, end) and return false when the bytes run out or are
+** malformed; they never read past end.
+*/
+static inline void dp__put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void dp__put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void dp__put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint16_t dp__get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t dp__get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline uint64_t dp__get_u64(const uint8_t *p)
+{
+    return (uint64_t)dp__get_u32(p) | ((uint64_t)dp__get_u32(p + 4) << 32);
+}
+
+int dp__buf_put_varint(dp_buf *b, uint64_t v);
+int dp__buf_put_u32(dp_buf *b, uint32_t v);
+int dp__buf_put_u64(dp_buf *b, uint64_t v);
+bool dp__get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+bool dp__get_varint32(const uint8_t **p, const uint8_t *end, uint32_t *v);
+
+/* Bit-packing of `count` (<= 128) values of `bits` (0..32) bits each.
+** pack appends ceil(count*bits/8) bytes; unpack reads them (false if the
+** bytes run out). */
+int dp__bitpack(dp_buf *b, const uint32_t *v, size_t count, unsigned bits);
+bool dp__bitunpack(const uint8_t **p, const uint8_t *end, uint32_t *v,
+                   size_t count, unsigned bits);
+
+/* A bit stream, least significant bit first.  Exp-Golomb code of order k
+** for v: u = (v >> k) + 1 has nb + 1 significant bits; write nb zero
+** bits, a one bit, the nb low bits of u, then the k low bits of v. */
+typedef struct dp__bitw {
+    dp_buf *b;
+    uint64_t acc;
+    unsigned n;
+    int rc;
+} dp__bitw;
+void dp__bitw_put(dp__bitw *w, uint64_t v, unsigned bits); /* bits <= 32 */
+void dp__bitw_expgolomb(dp__bitw *w, uint32_t v, unsigned k);
+void dp__bitw_flush(dp__bitw *w);
+
+typedef struct dp__bitr {
+    const uint8_t *p, *end; /* bytes not yet in acc */
+    uint64_t acc;
+    unsigned n;             /* valid bits in acc */
+} dp__bitr;
+void dp__bitr_init(dp__bitr *r, const uint8_t *p, const uint8_t *end);
+bool dp__bitr_get(dp__bitr *r, unsigned bits, uint32_t *v);
+bool dp__bitr_expgolomb(dp__bitr *r, unsigned k, uint32_t *v);
+unsigned dp__bits_needed(uint32_t max);
+
+/**************************************************************************
+** Dates (segment_write.c): the 12-byte packed form stored in the columns
+** and the day number.
+*/
+void dp__date_pack(const dp_date *d, uint8_t out[12]);
+void dp__date_unpack(const uint8_t in[12], dp_date *d);
+int32_t dp__date_days(const dp_date *d);
+
+/**************************************************************************
+** Postings encoding (postings.c).  One term's postings are written by a
+** dp__post_enc (blocks of 128 docs) into a buffer; segment_read.c decodes
+** them with the cursor of index.h.
+*/
+#define DP__BLOCK 128
+#define DP__MAX_FREQ (1u << 24)
+
+typedef struct dp__post_enc {
+    uint32_t nforms;
+    /* current block */
+    uint32_t docs[DP__BLOCK], freqs[DP__BLOCK];
+    uint32_t n, block_max_freq, block_min_len;
+    dp_buf pos;       /* (gap, form) u32 pairs of the current block */
+    dp_buf pbits;     /* the block's positions, Exp-Golomb coded */
+    dp_buf blocks;    /* finished blocks */
+    dp_buf skip;      /* skip entries of finished blocks */
+    uint32_t nblocks;
+    int64_t last_doc; /* last doc added (-1 at start) */
+    int64_t skip_last;/* last doc of the previous finished block */
+    uint32_t df, max_freq;
+    uint64_t cf;
+} dp__post_enc;
+
+void dp__post_enc_init(dp__post_enc *e);
+void dp__post_enc_reset(dp__post_enc *e, uint32_t nforms);
+void dp__post_enc_free(dp__post_enc *e);
+/* Add one document (increasing docids) with its positions and their form
+** indexes (forms may be NULL when nforms == 1). */
+int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                     const uint32_t *pos, const uint32_t *forms,
+                     uint32_t freq);
+/* Append the term's encoded postings to out. */
+int dp__post_enc_finish(dp__post_enc *e, dp_buf *out);
+
+/**************************************************************************
+** Segment files (segment_write.c writes, segment_read.c reads).
+*/
+enum {
+    DP__SEC_META = 1,
+    DP__SEC_COLS = 2,
+    DP__SEC_SOURCES = 3,
+    DP__SEC_IDS = 4,
+    DP__SEC_DICT = 5,
+    DP__SEC_DICTIDX = 6,
+    DP__SEC_POST = 7,
+    DP__SEC_POSTCRC = 8,
+    DP__SEC_STORE = 9,
+    DP__SEC_STOREIDX = 10,
+    DP__SEC_COUNT = 11
+};
+#define DP__COL_ROW 24
+#define DP__DICT_BLOCK 32
+#define DP__POST_CHUNK 32768
+#define DP__STORE_BLOCK 262144
+#define DP__ZSTD_LEVEL 6
+
+/* A segment being written. Docs first (in docid order), then terms in
+** byte order. Sticky rc: after a failure every call returns it. */
+typedef struct dp__segw dp__segw;
+
+/* Create the file at path (O_EXCL).  err receives a message. */
+int dp__segw_open(dp__segw **out, const char *path, dp_buf *err);
+/* raw: the serialized stored record (docstore.c format). */
+int dp__segw_doc(dp__segw *w, const dp__doc_cols *cols, dp_slice source,
+                 dp_slice id, const void *raw, size_t raw_n);
+/* Term bytes, then its forms (most frequent first), then its docs. */
+int dp__segw_term_begin(dp__segw *w, const char *term, size_t n,
+                        const dp_slice *forms, uint32_t nforms);
+int dp__segw_term_doc(dp__segw *w, uint32_t doc, const uint32_t *pos,
+                      const uint32_t *forms, uint32_t freq);
+int dp__segw_term_end(dp__segw *w);
+/* Copying a compressed STORE block as is (merges): cut closes the block
+** being filled; then the block's documents are added with raw == NULL;
+** then copy appends the block (checked by the caller) for them. */
+int dp__segw_store_cut(dp__segw *w);
+int dp__segw_store_copy(dp__segw *w, const void *z, uint32_t clen,
+                        uint32_t rawlen, uint32_t crc);
+/* Deferred store: call right after open; then dp__segw_doc ignores raw,
+** and dp__segw_put_store (before finish) gives the compressed STORE
+** blocks and their STOREIDX entries (docstore.c's dp__store_compress),
+** borrowed until finish. */
+void dp__segw_defer_store(dp__segw *w);
+void dp__segw_put_store(dp__segw *w, const dp_buf *blocks, const dp_buf *idx,
+                        uint32_t nblocks);
+/* Write the remaining sections and the table, fsync, close.  *bytes gets
+** the file size. */
+int dp__segw_finish(dp__segw *w, uint64_t *bytes);
+/* Close (and unlink the file unless finished). Accepts NULL. */
+void dp__segw_free(dp__segw *w);
+uint32_t dp__segw_ndocs(const dp__segw *w);
+
+/* An open, mmapped, checked segment file; shared (refcounted) by the
+** snapshots of one archive.  Pointers below are into the mapping and were
+** bounds-checked at open. */
+typedef struct dp__segfile {
+    char *path;
+    uint64_t no;
+    const uint8_t *map;
+    size_t size;
+    int refs;               /* atomic */
+    struct { const uint8_t *p; uint64_t n; uint32_t crc; } sec[DP__SEC_COUNT];
+    uint32_t ndocs;
+    uint64_t tokens;        /* all docs */
+    uint64_t nterms;
+    const uint8_t *cols;    /* ndocs rows of DP__COL_ROW bytes */
+    uint32_t nsources;
+    const uint8_t *src_offs, *src_blob;
+    const uint8_t *id_offs, *id_sorted, *id_blob;
+    uint32_t dict_nblocks;
+    const uint8_t *dictidx; /* nblocks * 16 bytes */
+    uint32_t post_chunk;
+    uint64_t post_nchunks;
+    const uint8_t *post_crcs;
+    uint64_t *post_ok;      /* bitmap of checked chunks, atomic ops */
+    uint32_t store_nblocks;
+    const uint8_t *storeidx;/* nblocks * 24 bytes */
+} dp__segfile;
+
+/* Check the chunk checksums of POST bytes [off, off+n). */
+int dp__segfile_check_post(dp__segfile *f, uint64_t off, uint64_t n,
+                           dp_buf *err);
+
+int dp__segfile_open(const char *dir, uint64_t seg_no, dp__segfile **out,
+                     dp_buf *err);
+void dp__segfile_ref(dp__segfile *f);
+void dp__segfile_unref(dp__segfile *f);
+uint64_t dp__segfile_no(const dp__segfile *f);
+uint64_t dp__segfile_bytes(const dp__segfile *f);
+/* Tell the kernel the bytes of section sec before offset upto will not
+** be read again soon (madvise DONTNEED: they leave our resident set and
+** are read again from the file if needed).  Merges call it on their
+** inputs so that their RSS stays small. */
+void dp__segfile_drop(const dp__segfile *f, int sec, uint64_t upto);
+/* Check every checksum of the file (the lazy ones too). */
+int dp__segfile_verify(dp__segfile *f, dp_buf *err);
+
+/* The raw stored bytes of a doc (into f's buffer) for merging. */
+int dp__seg_fetch_raw(const dp__segment *g, uint32_t docid, dp__fetch *f,
+                      const void **raw, size_t *n);
+
+/* A segment view = file + deletion bitmap.  Built by archive.c. */
+struct dp__segment {
+    dp__segfile *file;
+    uint8_t *deleted;    /* bitmap of ndocs bits, NULL when none; owned */
+    uint32_t ndeleted;
+    uint64_t del_no;     /* deletion file number, 0 if none */
+    uint64_t tokens;     /* live tokens */
+    dp_buf *err;         /* where errors go (the snapshot's message) */
+};
+uint32_t dp__segfile_ndocs(const dp__segfile *f);
+/* Compute g->tokens from the columns and the bitmap. */
+void dp__segment_count(dp__segment *g);
+
+/**************************************************************************
+** docstore.c: the stored record format and the STORE blocks.
+*/
+/* Serialize rec (and the date) into b (appended). */
+int dp__record_serialize(dp_buf *b, const dp_record *rec, dp_slice lang);
+/* Parse one serialized record at [*p, end) into rec, extras into f. */
+int dp__record_parse(const uint8_t **p, const uint8_t *end, dp_record *rec,
+                     dp__fetch *f);
+/* Skip one serialized record. */
+bool dp__record_skip(const uint8_t **p, const uint8_t *end);
+/* Compress the records raw[offs[d]..offs[d+1]) of the docs d < n whose
+** docmap[d] != UINT32_MAX into STORE blocks (appended to blocks) and
+** STOREIDX entries (to idx, first docids as mapped). */
+int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
+                       const uint32_t *docmap, uint32_t n, dp_buf *blocks,
+                       dp_buf *idx, uint32_t *nblocks);
+
+/**************************************************************************
+** manifest.c: the MANIFEST and deletion files, atomic replacement.
+*/
+typedef struct dp__mseg {
+    uint64_t seg_no;
+    uint32_t ndocs;
+    uint32_t ndeleted;
+    uint64_t del_no;
+    uint64_t bytes;
+} dp__mseg;
+
+typedef struct dp__manifest {
+    uint64_t generation;
+    uint64_t next_no;
+    size_t nseg;
+    dp__mseg *segs;
+} dp__manifest;
+
+/* DP_ENOTFOUND when the directory has no MANIFEST. */
+int dp__manifest_read(const char *dir, dp__manifest *m, dp_buf *err);
+int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err);
+void dp__manifest_free(dp__manifest *m);
+int dp__del_read(const char *dir, uint64_t del_no, uint64_t seg_no,
+                 uint32_t ndocs, uint8_t **bitmap, uint32_t *ndeleted,
+                 dp_buf *err);
+int dp__del_write(const char *dir, uint64_t del_no, uint64_t seg_no,
+                  uint32_t ndocs, const uint8_t *bitmap, dp_buf *err);
+int dp__fsync_dir(const char *dir, dp_buf *err);
+/* fsync(fd), skipped when DEPECHE_UNSAFE_NOSYNC is set (tests only). */
+int dp__fsync(int fd);
+void dp__seg_path(char *out, size_t cap, const char *dir, uint64_t no);
+void dp__del_path(char *out, size_t cap, const char *dir, uint64_t no);
+/* Test hook: SIGKILL ourselves when DEPECHE_TEST_CRASH_AT names this
+** point ("name" or "name:N" for the Nth time). */
+void dp__crash_point(const char *name);
+/* Read a whole small file into *out (dp__malloc'd). */
+int dp__read_file(const char *path, uint8_t **out, size_t *n, dp_buf *err);
+
+/**************************************************************************
+** archive.c: the archive handle, its segment cache and snapshots.
+*/
+struct dp_archive {
+    char *dir;
+    unsigned flags;
+    pthread_mutex_t mu;
+    dp__segfile **cache; /* open segment files, refcounted */
+    size_t ncache;
+    dp_buf err;
+};
+
+struct dp__snap {
+    dp_archive *a;
+    dp__manifest m;
+    dp__segment *segs;
+    size_t nseg;
+    uint64_t live, tokens;
+    dp_buf err;
+};
+
+/* Take a segment file from the cache or open it (with the mutex held by
+** the caller NOT held: this function locks). */
+int dp__archive_segfile(dp_archive *a, uint64_t seg_no, dp__segfile **out,
+                        dp_buf *err);
+/* Build a snapshot from a manifest already read (takes ownership of m). */
+int dp__snap_from_manifest(dp_archive *a, dp__manifest *m, dp__snap **out,
+                           dp_buf *err);
+/* True when some open snapshot of the process uses seg_no. */
+bool dp__archive_in_use(dp_archive *a, uint64_t seg_no);
+void dp__set_err(dp_buf *err, const char *fmt, ...) DP_PRINTF(2, 3);
+
+/**************************************************************************
+** writer_pipe.c: records analysed in a second thread (see there).
+*/
+#define DP__PIPE_SLOTS 64
+
+typedef struct dp__adoc {
+    dp_buf raw;        /* the serialized record (docstore.c format) */
+    dp_buf toks;       /* packed tokens */
+    dp__fetch fetch;   /* extras of the parsed record */
+    char lang[4];      /* language used (given or detected) */
+    uint32_t title_len, length;
+    int rc;            /* result of the analysis */
+} dp__adoc;
+
+/* Analyse d->raw into d->toks, lang, title_len, length. */
+int dp__adoc_analyze(dp__adoc *d, dp_analyzer *an);
+void dp__adoc_free(dp__adoc *d);
+
+typedef struct dp__pipe dp__pipe;
+int dp__pipe_new(dp__pipe **out, dp_analyzer *an);
+/* Stop the worker and free everything (pending slots are dropped). */
+void dp__pipe_free(dp__pipe *p);
+size_t dp__pipe_pending(const dp__pipe *p);
+bool dp__pipe_full(const dp__pipe *p);
+/* Serialize rec into the next free slot (the ring must not be full). */
+int dp__pipe_push(dp__pipe *p, const dp_record *rec);
+/* The oldest slot once analysed (waiting for it if wait), or NULL. */
+dp__adoc *dp__pipe_head(dp__pipe *p, bool wait);
+/* Release the oldest slot after consuming it. */
+void dp__pipe_pop(dp__pipe *p);
+
+/**************************************************************************
+** merge.c: merging segment views into one new segment.
+*/
+/* Write segment file `no` in dir from the live docs of segs[0..n). */
+int dp__merge_segments(const char *dir, uint64_t no, dp__segment *const *segs,
+                       size_t n, uint64_t *bytes, uint32_t *ndocs,
+                       dp_buf *err);
+/* Choose which segments to merge (indexes, oldest first, contiguous).
+** Returns the count chosen (0: nothing to do) and *first. */
+size_t dp__merge_policy(const uint32_t *live, size_t n, size_t *first);
+
+#endif /* DP_STORE_H */

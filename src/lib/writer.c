@@ -1,0 +1,1189 @@
+/*
+** writer.c -- the one writer of an archive: the lock, the in-memory
+** buffer of analysed documents, flushes into segments, deletions by id,
+** merges by policy and the commit.
+**
+** The buffer holds, per term, its postings as a varint stream (per doc:
+** varint(doc - last_doc - 1), varint(freq), then per occurrence
+** varint(position gap), varint(local form index)), and per document its
+** columns, id, source and serialized record.  Its size is accounted and a
+** segment is flushed when it passes the memory limit, so that memory does
+** not grow with the amount of text.  Deletions and replacements mark
+** documents in copies of the deletion bitmaps; the commit writes new
+** deletion files, merges, then replaces the MANIFEST atomically.  Files of
+** segments that are no longer named are deleted after the MANIFEST, unless
+** a snapshot of this process still uses them (then a later commit does).
+** Records are analysed in a second thread (writer_pipe.c) and indexed
+** here in their order; documents replaced while still in the buffer are
+** left out of the segment it becomes.
+*/
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+typedef struct mform {
+    uint64_t key;  /* first 8 bytes, zero-padded: most compares end here */
+    char *s;
+    uint8_t n;
+    uint64_t cf;
+} mform;
+
+typedef struct mterm {
+    uint64_t key;        /* first 8 bytes, zero-padded */
+    char *s;
+    uint8_t n;
+    uint32_t hash;
+    uint32_t nforms, fcap, last_form;
+    mform *forms;
+    int64_t last_doc;
+    dp_buf post;
+    /* the document being analysed: its occurrences, a list in occ[] */
+    uint32_t mark;       /* ndocs + 1 when touched by the current doc */
+    uint32_t head, tail, freq;
+} mterm;
+
+/* One occurrence of the current document, chained per term. */
+typedef struct occ {
+    uint32_t pos, form, next;
+} occ;
+
+typedef struct membuf {
+    mterm *terms;
+    uint32_t nterms, tcap;
+    uint64_t *table; /* hash << 32 | (term index + 1), open addressing */
+    uint32_t tmask;
+    dp_buf cols;     /* dp__doc_cols per doc */
+    dp_buf src_blob, src_offs, id_blob, id_offs, raw, raw_offs, deleted;
+    uint32_t ndocs;
+    uint32_t *idtab; /* docid + 1 */
+    uint32_t idmask;
+    size_t post_mem, str_mem;
+    occ *occ;
+    size_t nocc, occ_cap;
+    uint32_t *touched; /* terms of the current doc */
+    size_t ntouched, touched_cap;
+} membuf;
+
+typedef struct wseg {
+    dp__segment v;   /* file + deletion bitmap (owned) */
+    bool dirty;      /* deletions changed: write a new deletion file */
+    bool fresh;      /* written since the last commit */
+} wseg;
+
+struct dp_writer {
+    dp_archive *a;
+    int lockfd;
+    dp_analyzer *an;
+    bool own_an;
+    size_t limit;
+    int merge;
+    dp__manifest m;   /* the last commit */
+    wseg *segs;
+    size_t nseg, segcap;
+    membuf mb;
+    dp_writer_stats st;
+    dp_buf err;
+    dp__adoc sync;    /* a record analysed in the caller's thread */
+    dp__pipe *pipe;   /* records analysed in a second thread */
+    int threads;      /* 1: use the pipe when possible */
+    uint32_t *dpos, *dform;
+    size_t dcap;
+};
+
+/**************************************************************************
+** Helpers.
+*/
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)p[i]) * 16777619u;
+    return h;
+}
+
+static dp_slice item(const dp_buf *offs, const dp_buf *blob, uint32_t i)
+{
+    uint32_t a = dp__get_u32((const uint8_t *)offs->p + 4 * (size_t)i);
+    uint32_t b = dp__get_u32((const uint8_t *)offs->p + 4 * (size_t)i + 4);
+    dp_slice s = {blob->p + a, b - a};
+    return s;
+}
+
+static bool bit_get(const uint8_t *bm, uint32_t i)
+{
+    return bm && (bm[i >> 3] >> (i & 7)) & 1;
+}
+
+/**************************************************************************
+** The memory buffer.
+*/
+
+static void mb_free(membuf *mb)
+{
+    for (uint32_t i = 0; i < mb->nterms; i++) {
+        mterm *t = &mb->terms[i];
+        for (uint32_t k = 0; k < t->nforms; k++)
+            dp__free(t->forms[k].s);
+        dp__free(t->forms);
+        dp__free(t->s);
+        dp__buf_free(&t->post);
+    }
+    dp__free(mb->terms);
+    dp__free(mb->table);
+    dp__buf_free(&mb->cols);
+    dp__buf_free(&mb->src_blob);
+    dp__buf_free(&mb->src_offs);
+    dp__buf_free(&mb->id_blob);
+    dp__buf_free(&mb->id_offs);
+    dp__buf_free(&mb->raw);
+    dp__buf_free(&mb->raw_offs);
+    dp__buf_free(&mb->deleted);
+    dp__free(mb->idtab);
+    dp__free(mb->occ);
+    dp__free(mb->touched);
+    memset(mb, 0, sizeof *mb);
+}
+
+static size_t mb_mem(const membuf *mb)
+{
+    return mb->post_mem + mb->str_mem +
+           (size_t)mb->tcap * (sizeof(mterm) + 16) + mb->cols.cap +
+           mb->src_blob.cap + mb->src_offs.cap + mb->id_blob.cap +
+           mb->id_offs.cap + mb->raw.cap + mb->raw_offs.cap +
+           (size_t)(mb->idmask + 1) * 4 + mb->occ_cap * sizeof(occ) +
+           mb->touched_cap * 4;
+}
+
+static int grow_table(membuf *mb)
+{
+    uint32_t cap = mb->table ? (mb->tmask + 1) * 2 : 512;
+    uint64_t *t = dp__calloc(cap, sizeof *t);
+    if (t == NULL)
+        return DP_ENOMEM;
+    for (uint32_t i = 0; i < mb->nterms; i++) {
+        uint32_t k = mb->terms[i].hash & (cap - 1);
+        while (t[k])
+            k = (k + 1) & (cap - 1);
+        t[k] = (uint64_t)mb->terms[i].hash << 32 | (i + 1);
+    }
+    dp__free(mb->table);
+    mb->table = t;
+    mb->tmask = cap - 1;
+    return DP_OK;
+}
+
+static inline uint64_t key8(const char *s, size_t n)
+{
+    uint64_t k = 0;
+    memcpy(&k, s, n < 8 ? n : 8);
+    return k;
+}
+
+/* s[0..n) equals the string (key, str, len)? */
+static inline bool same(uint64_t key, const char *str, size_t len,
+                        uint64_t skey, const char *s, size_t n)
+{
+    return key == skey && len == n &&
+           (n <= 8 || memcmp(str + 8, s + 8, n - 8) == 0);
+}
+
+/* The index of term s[0..n) in the buffer, added when new.  The table
+** holds the hashes, and the terms their first 8 bytes, so that a lookup
+** touches little memory and rarely calls memcmp (the hottest path of
+** indexing). */
+static int term_id(membuf *mb, const char *s, size_t n, uint32_t *out)
+{
+    if (mb->table == NULL || (mb->nterms + 1) * 2 > mb->tmask + 1) {
+        if (grow_table(mb) != DP_OK)
+            return DP_ENOMEM;
+    }
+    uint32_t h = hash_bytes(s, n), k = h & mb->tmask;
+    uint64_t key = key8(s, n);
+    for (; mb->table[k]; k = (k + 1) & mb->tmask) {
+        if ((uint32_t)(mb->table[k] >> 32) != h)
+            continue;
+        uint32_t i = (uint32_t)mb->table[k] - 1;
+        mterm *t = &mb->terms[i];
+        if (same(t->key, t->s, t->n, key, s, n)) {
+            *out = i;
+            return DP_OK;
+        }
+    }
+    if (mb->nterms == mb->tcap) {
+        uint32_t cap = mb->tcap ? mb->tcap * 2 : 256;
+        mterm *nt = dp__realloc(mb->terms, cap * sizeof *nt);
+        if (nt == NULL)
+            return DP_ENOMEM;
+        mb->terms = nt;
+        mb->tcap = cap;
+    }
+    mterm *t = &mb->terms[mb->nterms];
+    memset(t, 0, sizeof *t);
+    t->s = dp__strndup(s, n);
+    if (t->s == NULL)
+        return DP_ENOMEM;
+    t->n = (uint8_t)n;
+    t->key = key;
+    t->hash = h;
+    t->last_doc = -1;
+    mb->str_mem += n + 24;
+    mb->table[k] = (uint64_t)h << 32 | ++mb->nterms;
+    *out = mb->nterms - 1;
+    return DP_OK;
+}
+
+static int form_id(membuf *mb, mterm *t, const char *s, size_t n,
+                   uint32_t *out)
+{
+    if (n >= DP__TERM_MAX)
+        n = DP__TERM_MAX - 1;
+    uint64_t key = key8(s, n);
+    /* the form of the last occurrence is the likeliest */
+    if (t->nforms) {
+        const mform *f = &t->forms[t->last_form];
+        if (same(f->key, f->s, f->n, key, s, n)) {
+            *out = t->last_form;
+            return DP_OK;
+        }
+    }
+    for (uint32_t i = 0; i < t->nforms; i++) {
+        const mform *f = &t->forms[i];
+        if (same(f->key, f->s, f->n, key, s, n)) {
+            *out = t->last_form = i;
+            return DP_OK;
+        }
+    }
+    if (t->nforms == t->fcap) {
+        uint32_t cap = t->fcap ? t->fcap * 2 : 1;
+        mform *nf = dp__realloc(t->forms, cap * sizeof *nf);
+        if (nf == NULL)
+            return DP_ENOMEM;
+        t->forms = nf;
+        mb->str_mem += (cap - t->fcap) * sizeof *nf;
+        t->fcap = cap;
+    }
+    mform *f = &t->forms[t->nforms];
+    f->s = dp__strndup(s, n);
+    if (f->s == NULL)
+        return DP_ENOMEM;
+    f->n = (uint8_t)n;
+    f->key = key;
+    f->cf = 0;
+    mb->str_mem += n + 32;
+    *out = t->last_form = t->nforms++;
+    return DP_OK;
+}
+
+/* id -> buffer docid table. */
+static int idtab_put(membuf *mb, uint32_t docid)
+{
+    if (mb->idtab == NULL || (mb->ndocs + 1) * 2 > mb->idmask + 1) {
+        uint32_t cap = mb->idtab ? (mb->idmask + 1) * 2 : 1024;
+        uint32_t *t = dp__calloc(cap, sizeof *t);
+        if (t == NULL)
+            return DP_ENOMEM;
+        dp__free(mb->idtab);
+        mb->idtab = t;
+        mb->idmask = cap - 1;
+        for (uint32_t d = 0; d < docid; d++) {
+            dp_slice s = item(&mb->id_offs, &mb->id_blob, d);
+            uint32_t k = hash_bytes(s.p, s.n) & mb->idmask;
+            while (t[k])
+                k = (k + 1) & mb->idmask;
+            t[k] = d + 1;
+        }
+    }
+    dp_slice s = item(&mb->id_offs, &mb->id_blob, docid);
+    uint32_t k = hash_bytes(s.p, s.n) & mb->idmask;
+    while (mb->idtab[k])
+        k = (k + 1) & mb->idmask;
+    mb->idtab[k] = docid + 1;
+    return DP_OK;
+}
+
+/* Mark the live buffer doc with this id deleted; true if there was one. */
+static bool mb_delete_id(membuf *mb, const char *id, size_t n)
+{
+    bool found = false;
+    if (mb->idtab == NULL)
+        return false;
+    uint32_t k = hash_bytes(id, n) & mb->idmask;
+    for (; mb->idtab[k]; k = (k + 1) & mb->idmask) {
+        uint32_t d = mb->idtab[k] - 1;
+        dp_slice s = item(&mb->id_offs, &mb->id_blob, d);
+        uint8_t *bm = (uint8_t *)mb->deleted.p;
+        if (s.n == n && memcmp(s.p, id, n) == 0 && !bit_get(bm, d)) {
+            bm[d >> 3] |= (uint8_t)(1u << (d & 7));
+            found = true;
+        }
+    }
+    return found;
+}
+
+/**************************************************************************
+** Analysing one document into the buffer.
+*/
+
+/* Chain occurrence o to term t's list for the current doc, keeping the
+** list in position order (tokens come in order; a compound may not). */
+static void chain_occ(membuf *mb, mterm *t, uint32_t o)
+{
+    occ *oc = mb->occ;
+    if (oc[t->tail].pos <= oc[o].pos) {
+        oc[t->tail].next = o;
+        t->tail = o;
+        return;
+    }
+    if (oc[o].pos < oc[t->head].pos) {
+        oc[o].next = t->head;
+        t->head = o;
+        return;
+    }
+    uint32_t i = t->head;
+    while (oc[oc[i].next].pos <= oc[o].pos)
+        i = oc[i].next;
+    oc[o].next = oc[i].next;
+    oc[i].next = o;
+}
+
+/* Add one occurrence of the document being added. */
+static int insert_token(membuf *mb, const char *term, size_t tl,
+                        const char *form, size_t fl, uint32_t pos)
+{
+    uint32_t ti, f;
+    if (term_id(mb, term, tl, &ti) != DP_OK)
+        return DP_ENOMEM;
+    mterm *t = &mb->terms[ti];
+    if (form_id(mb, t, form, fl, &f) != DP_OK)
+        return DP_ENOMEM;
+    if (mb->nocc == mb->occ_cap) {
+        size_t cap = mb->occ_cap ? mb->occ_cap * 2 : 1024;
+        occ *no = dp__realloc(mb->occ, cap * sizeof *no);
+        if (no == NULL)
+            return DP_ENOMEM;
+        mb->occ = no;
+        mb->occ_cap = cap;
+    }
+    uint32_t o = (uint32_t)mb->nocc++;
+    mb->occ[o] = (occ){pos, f, UINT32_MAX};
+    t->forms[f].cf++;
+    if (t->mark != mb->ndocs + 1) {
+        if (mb->ntouched == mb->touched_cap) {
+            size_t cap = mb->touched_cap ? mb->touched_cap * 2 : 256;
+            uint32_t *nt = dp__realloc(mb->touched, cap * sizeof *nt);
+            if (nt == NULL)
+                return DP_ENOMEM;
+            mb->touched = nt;
+            mb->touched_cap = cap;
+        }
+        mb->touched[mb->ntouched++] = ti;
+        t->mark = mb->ndocs + 1;
+        t->head = t->tail = o;
+        t->freq = 1;
+    } else {
+        chain_occ(mb, t, o);
+        t->freq++;
+    }
+    return DP_OK;
+}
+
+static inline uint8_t *put_vint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+/* Append the current doc's occurrences to each touched term's postings. */
+static int mb_append_occ(membuf *mb, uint32_t doc)
+{
+    for (size_t i = 0; i < mb->ntouched; i++) {
+        mterm *t = &mb->terms[mb->touched[i]];
+        size_t cap0 = t->post.cap;
+        if (dp__buf_reserve(&t->post, 20 + (size_t)t->freq * 10) != DP_OK)
+            return DP_ENOMEM;
+        uint8_t *o = (uint8_t *)t->post.p + t->post.n, *o0 = o;
+        o = put_vint(o, (uint64_t)(doc - t->last_doc - 1));
+        o = put_vint(o, t->freq);
+        uint32_t prev = 0;
+        for (uint32_t k = t->head; k != UINT32_MAX; k = mb->occ[k].next) {
+            o = put_vint(o, mb->occ[k].pos - prev);
+            o = put_vint(o, mb->occ[k].form);
+            prev = mb->occ[k].pos;
+        }
+        t->post.n += (size_t)(o - o0);
+        mb->post_mem += t->post.cap - cap0;
+        t->last_doc = doc;
+    }
+    mb->ntouched = 0;
+    return DP_OK;
+}
+
+static int put_u32buf(dp_buf *b, size_t v)
+{
+    return dp__buf_put_u32(b, (uint32_t)v);
+}
+
+/* Add an analysed document (its record serialized in d->raw, its tokens
+** packed in d->toks) to the buffer. */
+static int mb_add(dp_writer *w, dp__adoc *d)
+{
+    membuf *mb = &w->mb;
+    const uint8_t *q = (const uint8_t *)d->raw.p;
+    dp__doc_cols cols;
+    dp_record rec;
+    int rc = dp__record_parse(&q, q + d->raw.n, &rec, &d->fetch);
+    if (rc != DP_OK)
+        return rc == DP_ECORRUPT ? DP_EINVAL : rc;
+    memset(&cols, 0, sizeof cols);
+    cols.date = rec.date;
+    memcpy(cols.lang, d->lang, 4);
+    cols.title_len = d->title_len;
+    cols.length = d->length;
+    mb->nocc = 0;
+    mb->ntouched = 0;
+    q = (const uint8_t *)d->toks.p;
+    const uint8_t *end = q + d->toks.n;
+    while (q + 7 <= end && rc == DP_OK) {
+        uint32_t pos = dp__get_u32(q);
+        size_t tl = q[5], fl = q[6];
+        const char *term = (const char *)q + 7;
+        rc = insert_token(mb, term, tl, term + tl, fl, pos);
+        q += 7 + tl + fl;
+    }
+    if (rc != DP_OK)
+        return rc;
+    if (mb->src_offs.n == 0 && (put_u32buf(&mb->src_offs, 0) ||
+                                put_u32buf(&mb->id_offs, 0) ||
+                                put_u32buf(&mb->raw_offs, 0)))
+        return DP_ENOMEM;
+    rc = dp__buf_append(&mb->cols, &cols, sizeof cols);
+    rc = rc ? rc : dp__buf_append(&mb->src_blob, rec.source.p, rec.source.n);
+    rc = rc ? rc : put_u32buf(&mb->src_offs, mb->src_blob.n);
+    rc = rc ? rc : dp__buf_append(&mb->id_blob, rec.id.p, rec.id.n);
+    rc = rc ? rc : put_u32buf(&mb->id_offs, mb->id_blob.n);
+    rc = rc ? rc : dp__buf_append(&mb->raw, d->raw.p, d->raw.n);
+    rc = rc ? rc : put_u32buf(&mb->raw_offs, mb->raw.n);
+    if (rc == DP_OK && mb->ndocs % 8 == 0)
+        rc = dp__buf_putc(&mb->deleted, 0);
+    rc = rc ? rc : mb_append_occ(mb, mb->ndocs);
+    rc = rc ? rc : idtab_put(mb, mb->ndocs);
+    if (rc != DP_OK)
+        return rc;
+    mb->ndocs++;
+    w->st.bytes_text += rec.title.n + rec.text.n;
+    return DP_OK;
+}
+
+/**************************************************************************
+** Flushing the buffer into a segment.
+*/
+
+static int tcmp(const void *a, const void *b, void *ctx)
+{
+    const membuf *mb = ctx;
+    const mterm *x = &mb->terms[*(const uint32_t *)a];
+    const mterm *y = &mb->terms[*(const uint32_t *)b];
+    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int fcmp(const void *a, const void *b, void *ctx)
+{
+    const mterm *t = ctx;
+    const mform *x = &t->forms[*(const uint32_t *)a];
+    const mform *y = &t->forms[*(const uint32_t *)b];
+    if (x->cf != y->cf)
+        return x->cf > y->cf ? -1 : 1;
+    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int grow_scratch(dp_writer *w, size_t n)
+{
+    if (n <= w->dcap)
+        return DP_OK;
+    size_t cap = n * 2;
+    dp__free(w->dpos);
+    w->dpos = dp__malloc(cap * 2 * sizeof(uint32_t));
+    w->dcap = w->dpos ? cap : 0;
+    w->dform = w->dpos ? w->dpos + cap : NULL;
+    return w->dpos ? DP_OK : DP_ENOMEM;
+}
+
+/* Write one buffered term through the segment writer. */
+static int flush_term(dp_writer *w, dp__segw *sw, mterm *t,
+                      const uint32_t *docmap)
+{
+    uint32_t order[256], *ord = order, map[256], *mp = map;
+    dp_slice fs[256], *forms = fs;
+    int rc = DP_OK;
+    if (t->nforms > 256) {
+        ord = dp__malloc(t->nforms * (2 * sizeof(uint32_t) + sizeof(dp_slice)));
+        if (ord == NULL)
+            return DP_ENOMEM;
+        mp = ord + t->nforms;
+        forms = (dp_slice *)(mp + t->nforms);
+    }
+    for (uint32_t i = 0; i < t->nforms; i++)
+        ord[i] = i;
+    qsort_r(ord, t->nforms, sizeof *ord, fcmp, t);
+    for (uint32_t i = 0; i < t->nforms; i++) {
+        mp[ord[i]] = i;
+        forms[i].p = t->forms[ord[i]].s;
+        forms[i].n = t->forms[ord[i]].n;
+    }
+    rc = dp__segw_term_begin(sw, t->s, t->n, forms, t->nforms);
+    const uint8_t *q = (const uint8_t *)t->post.p, *end = q + t->post.n;
+    int64_t doc = -1;
+    while (rc == DP_OK && q < end) {
+        uint64_t dd, freq, gap, f;
+        uint32_t pos = 0;
+        dp__get_varint(&q, end, &dd);
+        dp__get_varint(&q, end, &freq);
+        doc += (int64_t)dd + 1;
+        rc = grow_scratch(w, freq);
+        for (uint64_t k = 0; k < freq && rc == DP_OK; k++) {
+            dp__get_varint(&q, end, &gap);
+            dp__get_varint(&q, end, &f);
+            pos += (uint32_t)gap;
+            w->dpos[k] = pos;
+            w->dform[k] = mp[f];
+        }
+        if (rc == DP_OK && docmap[doc] != UINT32_MAX)
+            rc = dp__segw_term_doc(sw, docmap[doc], w->dpos, w->dform,
+                                   (uint32_t)freq);
+    }
+    if (rc == DP_OK)
+        rc = dp__segw_term_end(sw);
+    if (ord != order)
+        dp__free(ord);
+    return rc;
+}
+
+static int seg_push(dp_writer *w, dp__segfile *f, uint8_t *deleted,
+                    uint32_t ndeleted)
+{
+    if (w->nseg == w->segcap) {
+        size_t cap = w->segcap ? w->segcap * 2 : 16;
+        wseg *ns = dp__realloc(w->segs, cap * sizeof *ns);
+        if (ns == NULL)
+            return DP_ENOMEM;
+        w->segs = ns;
+        w->segcap = cap;
+    }
+    wseg *s = &w->segs[w->nseg++];
+    memset(s, 0, sizeof *s);
+    s->v.file = f;
+    s->v.deleted = deleted;
+    s->v.ndeleted = ndeleted;
+    s->v.err = &w->err;
+    dp__segment_count(&s->v);
+    return DP_OK;
+}
+
+/* The document store of a flush, compressed in a second thread while the
+** flushing thread encodes the postings (zstd is a fifth of indexing). */
+typedef struct zjob {
+    const membuf *mb;
+    const uint32_t *docmap;
+    dp_buf blocks, idx;
+    uint32_t nblocks;
+    int rc;
+} zjob;
+
+static void *zjob_run(void *arg)
+{
+    zjob *z = arg;
+    z->rc = dp__store_compress(&z->mb->raw, &z->mb->raw_offs, z->docmap,
+                               z->mb->ndocs, &z->blocks, &z->idx, &z->nblocks);
+    return NULL;
+}
+
+/* Write the terms of the buffer, in byte order. */
+static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
+{
+    membuf *mb = &w->mb;
+    uint32_t *ord = dp__malloc((mb->nterms + 1) * sizeof *ord);
+    int rc = DP_OK;
+    if (ord == NULL)
+        return DP_ENOMEM;
+    for (uint32_t i = 0; i < mb->nterms; i++)
+        ord[i] = i;
+    qsort_r(ord, mb->nterms, sizeof *ord, tcmp, mb);
+    dp__crash_point("flush-terms");
+    for (uint32_t i = 0; i < mb->nterms && rc == DP_OK; i++)
+        rc = flush_term(w, sw, &mb->terms[ord[i]], docmap);
+    dp__free(ord);
+    return rc;
+}
+
+/* Write the buffer as a new segment (documents replaced or deleted while
+** in the buffer are left out) and open it.  The buffer is emptied. */
+static int mb_flush(dp_writer *w)
+{
+    membuf *mb = &w->mb;
+    dp__segw *sw = NULL;
+    uint32_t *docmap = NULL, live = 0;
+    zjob z;
+    pthread_t th;
+    bool threaded = false;
+    char path[4096];
+    int rc = DP_OK;
+
+    if (mb->ndocs == 0)
+        return DP_OK;
+    docmap = dp__malloc((size_t)mb->ndocs * sizeof *docmap);
+    if (docmap == NULL)
+        return DP_ENOMEM;
+    for (uint32_t d = 0; d < mb->ndocs; d++)
+        docmap[d] = bit_get((const uint8_t *)mb->deleted.p, d) ? UINT32_MAX
+                                                               : live++;
+    if (live == 0) { /* everything was replaced or deleted meanwhile */
+        dp__free(docmap);
+        mb_free(mb);
+        return DP_OK;
+    }
+    memset(&z, 0, sizeof z);
+    z.mb = mb;
+    z.docmap = docmap;
+    if (w->threads && pthread_create(&th, NULL, zjob_run, &z) == 0)
+        threaded = true;
+    else
+        zjob_run(&z);
+    uint64_t no = w->m.next_no++;
+    dp__seg_path(path, sizeof path, w->a->dir, no);
+    rc = dp__segw_open(&sw, path, &w->err);
+    if (rc == DP_OK)
+        dp__segw_defer_store(sw);
+    const dp__doc_cols *cols = (const dp__doc_cols *)mb->cols.p;
+    for (uint32_t d = 0; d < mb->ndocs && rc == DP_OK; d++) {
+        if (docmap[d] == UINT32_MAX)
+            continue;
+        rc = dp__segw_doc(sw, &cols[d], item(&mb->src_offs, &mb->src_blob, d),
+                          item(&mb->id_offs, &mb->id_blob, d), NULL, 0);
+    }
+    if (rc == DP_OK)
+        rc = flush_terms(w, sw, docmap);
+    if (threaded)
+        pthread_join(th, NULL);
+    if (rc == DP_OK)
+        rc = z.rc;
+    if (rc == DP_OK) {
+        dp__segw_put_store(sw, &z.blocks, &z.idx, z.nblocks);
+        rc = dp__segw_finish(sw, NULL);
+    }
+    dp__segw_free(sw);
+    dp__buf_free(&z.blocks);
+    dp__buf_free(&z.idx);
+    dp__free(docmap);
+    if (rc != DP_OK)
+        return rc;
+    dp__crash_point("flush-done");
+    dp__segfile *f;
+    rc = dp__segfile_open(w->a->dir, no, &f, &w->err);
+    if (rc != DP_OK)
+        return rc;
+    rc = seg_push(w, f, NULL, 0);
+    if (rc != DP_OK) {
+        dp__segfile_unref(f);
+        return rc;
+    }
+    w->segs[w->nseg - 1].fresh = true;
+    w->st.flushes++;
+    mb_free(mb);
+    return DP_OK;
+}
+
+/**************************************************************************
+** Loading the committed state, the lock, garbage collection.
+*/
+
+static void segs_clear(dp_writer *w, bool unlink_fresh)
+{
+    for (size_t i = 0; i < w->nseg; i++) {
+        wseg *s = &w->segs[i];
+        if (unlink_fresh && s->fresh)
+            unlink(s->v.file->path);
+        dp__segfile_unref(s->v.file);
+        dp__free(s->v.deleted);
+    }
+    w->nseg = 0;
+}
+
+static int load_state(dp_writer *w)
+{
+    int rc = dp__manifest_read(w->a->dir, &w->m, &w->err);
+    if (rc == DP_ENOTFOUND) {
+        /* a new archive: its first, empty commit */
+        memset(&w->m, 0, sizeof w->m);
+        w->m.next_no = 1;
+        rc = dp__manifest_write(w->a->dir, &w->m, &w->err);
+    }
+    for (size_t i = 0; i < w->m.nseg && rc == DP_OK; i++) {
+        const dp__mseg *ms = &w->m.segs[i];
+        dp__segfile *f;
+        uint8_t *bm = NULL;
+        uint32_t nd = 0;
+        rc = dp__archive_segfile(w->a, ms->seg_no, &f, &w->err);
+        if (rc == DP_ENOTFOUND)
+            rc = DP_ECORRUPT;
+        if (rc != DP_OK)
+            break;
+        if (ms->del_no)
+            rc = dp__del_read(w->a->dir, ms->del_no, ms->seg_no, ms->ndocs, &bm,
+                              &nd, &w->err);
+        if (rc == DP_OK && (f->ndocs != ms->ndocs || nd != ms->ndeleted)) {
+            dp__set_err(&w->err, "%s: counts differ from the manifest",
+                        f->path);
+            rc = DP_ECORRUPT;
+        }
+        if (rc == DP_OK)
+            rc = seg_push(w, f, bm, nd);
+        if (rc != DP_OK) {
+            dp__free(bm);
+            dp__segfile_unref(f);
+            break;
+        }
+        w->segs[w->nseg - 1].v.del_no = ms->del_no;
+    }
+    return rc;
+}
+
+static bool named(const dp__manifest *m, uint64_t no, bool del)
+{
+    for (size_t i = 0; i < m->nseg; i++)
+        if ((del ? m->segs[i].del_no : m->segs[i].seg_no) == no)
+            return true;
+    return false;
+}
+
+/* Delete files the MANIFEST does not name (older commits, crashed
+** writers), except segments a snapshot of this process still maps. */
+static void gc_files(dp_writer *w)
+{
+    DIR *d = opendir(w->a->dir);
+    struct dirent *e;
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long no;
+        char tail[8], path[4096];
+        bool del;
+        if (sscanf(e->d_name, "seg-%12llu.%3s", &no, tail) == 2 &&
+            strcmp(tail, "dps") == 0)
+            del = false;
+        else if (sscanf(e->d_name, "del-%12llu.%3s", &no, tail) == 2 &&
+                 strcmp(tail, "dpd") == 0)
+            del = true;
+        else
+            continue;
+        if (named(&w->m, no, del) || (!del && dp__archive_in_use(w->a, no)))
+            continue;
+        bool pending = false;
+        for (size_t i = 0; i < w->nseg && !del; i++)
+            pending = pending || w->segs[i].v.file->no == no;
+        if (pending)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", w->a->dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+static int take_lock(dp_writer *w)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", w->a->dir);
+    w->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (w->lockfd < 0) {
+        dp__set_err(&w->err, "%s: %s", path, strerror(errno));
+        return DP_EIO;
+    }
+    if (flock(w->lockfd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        dp__set_err(&w->err,
+                    busy ? "%s: the archive is being written by another "
+                           "process (or handle); try again when it is done"
+                         : "%s: flock: %s",
+                    path, strerror(errno));
+        close(w->lockfd);
+        w->lockfd = -1;
+        return busy ? DP_EBUSY : DP_EIO;
+    }
+    return DP_OK;
+}
+
+/**************************************************************************
+** The public writer.
+*/
+
+int dp_writer_begin(dp_archive *a, const dp_writer_options *opts,
+                    dp_writer **out)
+{
+    dp_writer *w;
+    int rc;
+    *out = NULL;
+    if (!(a->flags & DP_ARCHIVE_WRITE)) {
+        dp__set_err(&a->err, "%s: archive opened read-only", a->dir);
+        return DP_EINVAL;
+    }
+    if (opts && opts->version != DP_WRITER_OPTIONS_VERSION)
+        return DP_EINVAL;
+    w = dp__calloc(1, sizeof *w);
+    if (w == NULL)
+        return DP_ENOMEM;
+    w->a = a;
+    w->lockfd = -1;
+    w->limit = opts && opts->memory_limit ? opts->memory_limit
+                                          : DP_WRITER_DEFAULT_MEMORY;
+    w->merge = opts ? opts->merge : 1;
+    w->threads = opts ? opts->threads : 1;
+    w->an = opts ? opts->analyzer : NULL;
+    rc = take_lock(w);
+    if (rc == DP_OK)
+        rc = load_state(w);
+    if (rc == DP_OK)
+        gc_files(w);
+    if (rc != DP_OK) {
+        dp__set_err(&a->err, "%s", w->err.p ? w->err.p : dp_strerror(rc));
+        dp_writer_close(w);
+        return rc;
+    }
+    *out = w;
+    return DP_OK;
+}
+
+const char *dp_writer_errmsg(const dp_writer *w)
+{
+    return w && w->err.p ? w->err.p : "";
+}
+
+void dp_writer_stats_get(const dp_writer *w, dp_writer_stats *out)
+{
+    *out = w->st;
+}
+
+static int apply_policy(dp_writer *w, bool all);
+
+/* Mark every live doc with this id deleted; returns how many. */
+static uint32_t delete_id(dp_writer *w, const char *id, size_t n)
+{
+    uint32_t count = 0;
+    for (size_t i = 0; i < w->nseg; i++) {
+        wseg *s = &w->segs[i];
+        uint32_t d;
+        if (dp__seg_find_id(&s->v, id, n, &d) != DP_OK ||
+            dp__seg_is_deleted(&s->v, d))
+            continue;
+        if (s->v.deleted == NULL) {
+            s->v.deleted = dp__calloc((dp__seg_ndocs(&s->v) + 7) / 8 + 1, 1);
+            if (s->v.deleted == NULL)
+                return UINT32_MAX;
+        }
+        s->v.deleted[d >> 3] |= (uint8_t)(1u << (d & 7));
+        s->v.ndeleted++;
+        s->v.tokens -= dp__seg_doc_len(&s->v, d);
+        s->dirty = true;
+        count++;
+    }
+    if (mb_delete_id(&w->mb, id, n))
+        count++;
+    return count;
+}
+
+/* Index one analysed document: replace its id, add it, flush and merge
+** when the buffer is full.  *replaced counts a replacement. */
+static int consume(dp_writer *w, dp__adoc *d, int *replaced)
+{
+    const uint8_t *q = (const uint8_t *)d->raw.p;
+    uint64_t idn;
+    if (d->rc != DP_OK)
+        return d->rc;
+    /* the id is the record's first field */
+    if (!dp__get_varint(&q, q + d->raw.n, &idn) ||
+        idn > (uint64_t)((const uint8_t *)d->raw.p + d->raw.n - q))
+        return DP_EINVAL;
+    uint32_t n = delete_id(w, (const char *)q, (size_t)idn);
+    if (n == UINT32_MAX)
+        return DP_ENOMEM;
+    int rc = mb_add(w, d);
+    if (rc != DP_OK)
+        return rc;
+    w->st.added++;
+    if (n > 0) {
+        w->st.replaced++;
+        if (replaced)
+            *replaced = 1;
+    }
+    if (mb_mem(&w->mb) >= w->limit) {
+        rc = mb_flush(w);
+        /* merge now too, so that the number of segments stays
+        ** logarithmic during a long load without commits */
+        if (rc == DP_OK)
+            rc = apply_policy(w, false);
+    }
+    return rc;
+}
+
+/* Consume the analysed slots of the pipe: all of them (wait), or those
+** ready.  Returns the first error; the slots are released anyway. */
+static int pipe_consume(dp_writer *w, bool wait)
+{
+    int rc = DP_OK;
+    dp__adoc *d;
+    while (w->pipe && (d = dp__pipe_head(w->pipe, wait)) != NULL) {
+        int r = consume(w, d, NULL);
+        dp__pipe_pop(w->pipe);
+        if (rc == DP_OK)
+            rc = r;
+    }
+    return rc;
+}
+
+static int need_analyzer(dp_writer *w)
+{
+    if (w->an != NULL)
+        return DP_OK;
+    int rc = dp_analyzer_new(&w->an, NULL); /* on first use: delete needs none */
+    w->own_an = rc == DP_OK;
+    return rc;
+}
+
+int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
+{
+    int rc;
+    if (replaced)
+        *replaced = 0;
+    if (rec->id.n == 0) {
+        dp__set_err(&w->err, "record without id");
+        return DP_EINVAL;
+    }
+    rc = need_analyzer(w);
+    if (rc != DP_OK)
+        return rc;
+    if (replaced != NULL || w->threads == 0) {
+        /* synchronous: the answer is needed now */
+        rc = pipe_consume(w, true);
+        dp__buf_clear(&w->sync.raw);
+        if (rc == DP_OK)
+            rc = dp__record_serialize(&w->sync.raw, rec, rec->lang);
+        if (rc == DP_OK)
+            w->sync.rc = dp__adoc_analyze(&w->sync, w->an);
+        return rc == DP_OK ? consume(w, &w->sync, replaced) : rc;
+    }
+    if (w->pipe == NULL) {
+        rc = dp__pipe_new(&w->pipe, w->an);
+        if (rc != DP_OK)
+            return rc;
+    }
+    rc = pipe_consume(w, false);
+    if (rc == DP_OK && dp__pipe_full(w->pipe)) {
+        dp__adoc *d = dp__pipe_head(w->pipe, true);
+        rc = consume(w, d, NULL);
+        dp__pipe_pop(w->pipe);
+    }
+    if (rc == DP_OK)
+        rc = dp__pipe_push(w->pipe, rec);
+    return rc;
+}
+
+int dp_writer_delete(dp_writer *w, const char *id, size_t n)
+{
+    int rc = pipe_consume(w, true);
+    if (rc != DP_OK)
+        return rc;
+    uint32_t k = delete_id(w, id, n);
+    if (k == UINT32_MAX)
+        return DP_ENOMEM;
+    if (k == 0) {
+        dp__set_err(&w->err, "no document with id '%.*s'", (int)n, id);
+        return DP_ENOTFOUND;
+    }
+    w->st.deleted++;
+    return DP_OK;
+}
+
+/* Merge segs[first .. first+count) into one new segment in place. */
+static int merge_range(dp_writer *w, size_t first, size_t count)
+{
+    dp__segment **in = dp__malloc(count * sizeof *in);
+    uint64_t no = w->m.next_no++, bytes;
+    uint32_t ndocs;
+    dp__segfile *f;
+    if (in == NULL)
+        return DP_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        in[i] = &w->segs[first + i].v;
+    int rc = dp__merge_segments(w->a->dir, no, in, count, &bytes, &ndocs,
+                                &w->err);
+    dp__free(in);
+    if (rc != DP_OK)
+        return rc;
+    dp__crash_point("merge-done");
+    rc = dp__segfile_open(w->a->dir, no, &f, &w->err);
+    if (rc != DP_OK)
+        return rc;
+    for (size_t i = first; i < first + count; i++) {
+        wseg *s = &w->segs[i];
+        if (s->fresh)
+            unlink(s->v.file->path);
+        dp__segfile_unref(s->v.file);
+        dp__free(s->v.deleted);
+    }
+    wseg *s = &w->segs[first];
+    memset(s, 0, sizeof *s);
+    s->v.file = f;
+    s->v.err = &w->err;
+    s->fresh = true;
+    dp__segment_count(&s->v);
+    memmove(&w->segs[first + 1], &w->segs[first + count],
+            (w->nseg - first - count) * sizeof *s);
+    w->nseg -= count - 1;
+    w->st.merges++;
+    return DP_OK;
+}
+
+/* Drop segments with no live document; merge by policy. */
+static int apply_policy(dp_writer *w, bool all)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < w->nseg; i++) {
+        wseg *s = &w->segs[i];
+        if (dp__seg_live_docs(&s->v) == 0) {
+            if (s->fresh)
+                unlink(s->v.file->path);
+            dp__segfile_unref(s->v.file);
+            dp__free(s->v.deleted);
+            continue;
+        }
+        w->segs[k++] = *s;
+    }
+    w->nseg = k;
+    if (all) {
+        if (w->nseg > 1 || (w->nseg == 1 && w->segs[0].v.ndeleted > 0))
+            return merge_range(w, 0, w->nseg);
+        return DP_OK;
+    }
+    for (int rounds = 0; rounds < 64 && w->merge; rounds++) {
+        uint32_t live[256];
+        size_t n = w->nseg < 256 ? w->nseg : 256, first;
+        for (size_t i = 0; i < n; i++)
+            live[i] = dp__seg_live_docs(&w->segs[w->nseg - n + i].v);
+        size_t count = dp__merge_policy(live, n, &first);
+        if (count < 2)
+            break;
+        int rc = merge_range(w, w->nseg - n + first, count);
+        if (rc != DP_OK)
+            return rc;
+    }
+    return DP_OK;
+}
+
+static int write_commit(dp_writer *w)
+{
+    dp__manifest nm = w->m;
+    int rc = DP_OK;
+    nm.generation++;
+    nm.nseg = w->nseg;
+    nm.segs = dp__calloc(w->nseg + 1, sizeof *nm.segs);
+    if (nm.segs == NULL)
+        return DP_ENOMEM;
+    for (size_t i = 0; i < w->nseg && rc == DP_OK; i++) {
+        wseg *s = &w->segs[i];
+        if (s->dirty && s->v.ndeleted > 0) {
+            s->v.del_no = nm.next_no++;
+            rc = dp__del_write(w->a->dir, s->v.del_no, s->v.file->no,
+                               s->v.file->ndocs, s->v.deleted, &w->err);
+        }
+        nm.segs[i].seg_no = s->v.file->no;
+        nm.segs[i].ndocs = s->v.file->ndocs;
+        nm.segs[i].ndeleted = s->v.ndeleted;
+        nm.segs[i].del_no = s->v.ndeleted ? s->v.del_no : 0;
+        nm.segs[i].bytes = s->v.file->size;
+    }
+    w->m.next_no = nm.next_no;
+    if (rc == DP_OK)
+        rc = dp__fsync_dir(w->a->dir, &w->err);
+    if (rc == DP_OK)
+        rc = dp__manifest_write(w->a->dir, &nm, &w->err);
+    if (rc != DP_OK) {
+        dp__free(nm.segs);
+        return rc;
+    }
+    dp__manifest_free(&w->m);
+    w->m = nm;
+    for (size_t i = 0; i < w->nseg; i++)
+        w->segs[i].dirty = w->segs[i].fresh = false;
+    gc_files(w);
+    return DP_OK;
+}
+
+static int commit(dp_writer *w, bool all)
+{
+    int rc = pipe_consume(w, true);
+    if (rc == DP_OK)
+        rc = mb_flush(w);
+    if (rc == DP_OK)
+        rc = apply_policy(w, all);
+    if (rc == DP_OK)
+        rc = write_commit(w);
+    if (rc != DP_OK && w->err.n == 0)
+        dp__set_err(&w->err, "commit failed: %s", dp_strerror(rc));
+    return rc;
+}
+
+int dp_writer_commit(dp_writer *w) { return commit(w, false); }
+
+void dp_writer_abort(dp_writer *w)
+{
+    dp__pipe_free(w->pipe); /* pending records are dropped */
+    w->pipe = NULL;
+    mb_free(&w->mb);
+    segs_clear(w, true);
+    dp__manifest_free(&w->m);
+    if (load_state(w) != DP_OK)
+        segs_clear(w, false);
+}
+
+void dp_writer_close(dp_writer *w)
+{
+    if (w == NULL)
+        return;
+    dp__pipe_free(w->pipe);
+    dp__adoc_free(&w->sync);
+    mb_free(&w->mb);
+    segs_clear(w, true);
+    dp__free(w->segs);
+    dp__manifest_free(&w->m);
+    if (w->own_an)
+        dp_analyzer_free(w->an);
+    if (w->lockfd >= 0)
+        close(w->lockfd);
+    dp__buf_free(&w->err);
+    dp__free(w->dpos);
+    dp__free(w);
+}
+
+int dp_archive_optimize(dp_archive *a)
+{
+    dp_writer *w;
+    int rc = dp_writer_begin(a, NULL, &w);
+    if (rc != DP_OK)
+        return rc;
+    rc = commit(w, true);
+    if (rc != DP_OK)
+        dp__set_err(&a->err, "%s", dp_writer_errmsg(w));
+    dp_writer_close(w);
+    return rc;
+}

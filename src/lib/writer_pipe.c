@@ -1,0 +1,233 @@
+/*
+** writer_pipe.c -- analysing records in a second thread while the writer
+** indexes the previous ones.
+**
+** Indexing is two halves of about the same cost: analysing a record
+** (language, tokens, stems) and adding its tokens to the in-memory index
+** (hash lookups, postings, flushes).  The writer therefore hands each
+** record to a worker thread through a ring of DP__PIPE_SLOTS slots: the
+** caller serializes the record into a free slot; the worker analyses the
+** slots in order, packing the tokens; the caller consumes finished slots
+** in the same order, so documents keep their order and replacements by id
+** stay exact.  An error of the worker (out of memory) is handed back with
+** its slot.  Only the worker uses the analyzer while slots are pending;
+** dp__pipe_drain hands it back.
+**
+** Packed token: u32 position (title first, body after a gap), u8 flags,
+** u8 term length, u8 form length, term bytes, form bytes.
+*/
+#include "store.h"
+
+#include <stdlib.h>
+
+enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_DONE };
+
+struct dp__pipe {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work; /* a slot was queued, or stop */
+    pthread_cond_t cv_done; /* a slot was analysed */
+    dp_analyzer *an;
+    dp__adoc slots[DP__PIPE_SLOTS];
+    int state[DP__PIPE_SLOTS];
+    size_t head, tail, count; /* ring: head = oldest, tail = next free */
+    size_t work;              /* next slot for the worker */
+    bool stop;
+};
+
+/**************************************************************************
+** Analysis of one record (either thread).
+*/
+
+typedef struct pctx {
+    dp__adoc *d;
+    uint32_t base, max_pos;
+    int rc;
+} pctx;
+
+static int pack_token(void *ctx, const dp_token *tok)
+{
+    pctx *c = ctx;
+    const char *form = tok->form ? tok->form : tok->term;
+    size_t fl = tok->form ? tok->form_len : tok->term_len;
+    uint64_t pos = (uint64_t)c->base + tok->pos;
+    if (tok->term_len == 0 || tok->term_len >= DP__TERM_MAX)
+        return 0;
+    if (!(tok->flags & DP_TOKEN_COMPOUND))
+        c->d->length++;
+    if (pos >= UINT32_MAX / 2)
+        return 0;
+    if (fl >= DP__TERM_MAX)
+        fl = DP__TERM_MAX - 1;
+    uint8_t h[7];
+    dp__put_u32(h, (uint32_t)pos);
+    h[4] = (uint8_t)tok->flags;
+    h[5] = (uint8_t)tok->term_len;
+    h[6] = (uint8_t)fl;
+    int rc = dp__buf_reserve(&c->d->toks, 7 + tok->term_len + fl);
+    if (rc != DP_OK) {
+        c->rc = rc;
+        return 1;
+    }
+    char *o = c->d->toks.p + c->d->toks.n;
+    memcpy(o, h, 7);
+    memcpy(o + 7, tok->term, tok->term_len);
+    memcpy(o + 7 + tok->term_len, form, fl);
+    c->d->toks.n += 7 + tok->term_len + fl;
+    if (pos + 1 > c->max_pos)
+        c->max_pos = (uint32_t)pos + 1;
+    return 0;
+}
+
+static void pick_lang(const dp_record *rec, char lang[4])
+{
+    memset(lang, 0, 4);
+    if (rec->lang.n >= 2) {
+        for (int i = 0; i < 2; i++) {
+            char c = rec->lang.p[i];
+            lang[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        if (lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' || lang[1] > 'z')
+            memset(lang, 0, 4);
+        return;
+    }
+    const dp_slice *s = rec->text.n ? &rec->text : &rec->title;
+    char code[3] = "";
+    if (dp_lang_detect(s->p, s->n > 20000 ? 20000 : s->n, code) == DP_OK)
+        memcpy(lang, code, 2);
+}
+
+int dp__adoc_analyze(dp__adoc *d, dp_analyzer *an)
+{
+    const uint8_t *p = (const uint8_t *)d->raw.p;
+    dp_record rec;
+    pctx c = {d, 0, 0, DP_OK};
+    int rc = dp__record_parse(&p, p + d->raw.n, &rec, &d->fetch);
+    if (rc != DP_OK)
+        return rc == DP_ECORRUPT ? DP_EINVAL : rc;
+    dp__buf_clear(&d->toks);
+    d->length = 0;
+    pick_lang(&rec, d->lang);
+    rc = DP_OK;
+    if (rec.title.n)
+        rc = dp_analyze(an, d->lang, rec.title.p, rec.title.n, pack_token, &c);
+    d->title_len = c.max_pos;
+    c.base = c.max_pos ? c.max_pos + 1 : 0;
+    if (rc == DP_OK && rec.text.n)
+        rc = dp_analyze(an, d->lang, rec.text.p, rec.text.n, pack_token, &c);
+    return c.rc != DP_OK ? c.rc : rc;
+}
+
+void dp__adoc_free(dp__adoc *d)
+{
+    dp__buf_free(&d->raw);
+    dp__buf_free(&d->toks);
+    dp__fetch_free(&d->fetch);
+}
+
+/**************************************************************************
+** The ring and its worker.
+*/
+
+static void *worker(void *arg)
+{
+    dp__pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->state[p->work] != SLOT_QUEUED)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        if (p->stop)
+            break;
+        size_t i = p->work;
+        pthread_mutex_unlock(&p->mu);
+        int rc = dp__adoc_analyze(&p->slots[i], p->an);
+        pthread_mutex_lock(&p->mu);
+        p->slots[i].rc = rc;
+        p->state[i] = SLOT_DONE;
+        p->work = (i + 1) % DP__PIPE_SLOTS;
+        pthread_cond_signal(&p->cv_done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int dp__pipe_new(dp__pipe **out, dp_analyzer *an)
+{
+    dp__pipe *p = dp__calloc(1, sizeof *p);
+    *out = NULL;
+    if (p == NULL)
+        return DP_ENOMEM;
+    p->an = an;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv_work, NULL);
+    pthread_cond_init(&p->cv_done, NULL);
+    if (pthread_create(&p->th, NULL, worker, p) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv_work);
+        pthread_cond_destroy(&p->cv_done);
+        dp__free(p);
+        return DP_ENOMEM;
+    }
+    *out = p;
+    return DP_OK;
+}
+
+void dp__pipe_free(dp__pipe *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_signal(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    for (size_t i = 0; i < DP__PIPE_SLOTS; i++)
+        dp__adoc_free(&p->slots[i]);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv_work);
+    pthread_cond_destroy(&p->cv_done);
+    dp__free(p);
+}
+
+size_t dp__pipe_pending(const dp__pipe *p) { return p ? p->count : 0; }
+
+bool dp__pipe_full(const dp__pipe *p) { return p->count == DP__PIPE_SLOTS; }
+
+int dp__pipe_push(dp__pipe *p, const dp_record *rec)
+{
+    dp__adoc *d = &p->slots[p->tail];
+    dp_slice lang = rec->lang;
+    /* only the caller touches free slots: no lock for the copy */
+    dp__buf_clear(&d->raw);
+    int rc = dp__record_serialize(&d->raw, rec, lang);
+    if (rc != DP_OK)
+        return rc;
+    pthread_mutex_lock(&p->mu);
+    p->state[p->tail] = SLOT_QUEUED;
+    p->tail = (p->tail + 1) % DP__PIPE_SLOTS;
+    p->count++;
+    pthread_cond_signal(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    return DP_OK;
+}
+
+dp__adoc *dp__pipe_head(dp__pipe *p, bool wait)
+{
+    dp__adoc *d = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (wait && p->count > 0 && p->state[p->head] != SLOT_DONE)
+        pthread_cond_wait(&p->cv_done, &p->mu);
+    if (p->count > 0 && p->state[p->head] == SLOT_DONE)
+        d = &p->slots[p->head];
+    pthread_mutex_unlock(&p->mu);
+    return d;
+}
+
+void dp__pipe_pop(dp__pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->state[p->head] = SLOT_FREE;
+    p->head = (p->head + 1) % DP__PIPE_SLOTS;
+    p->count--;
+    pthread_mutex_unlock(&p->mu);
+}

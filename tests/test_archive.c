@@ -1,0 +1,666 @@
+/* test_archive.c -- the archive: round trip, replace, delete, merges,
+** snapshots, the writer lock, damaged files, allocation failures. */
+#include "store.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/**************************************************************************
+** Helpers.
+*/
+
+/* The archives of these tests are thrown away: skip fsync (the crash
+** tests of tests/cli/test_crash.sh keep it). */
+__attribute__((constructor)) static void no_sync(void)
+{
+    setenv("DEPECHE_UNSAFE_NOSYNC", "1", 1);
+}
+
+static char *tmp_archive(void)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/dp-test-archive.XXXXXX");
+    if (mkdtemp(path) == NULL)
+        return NULL;
+    return path;
+}
+
+static void rm_rf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static dp_record rec_make(const char *id, const char *date, const char *title,
+                          const char *text)
+{
+    dp_record r;
+    memset(&r, 0, sizeof r);
+    r.id.p = id;
+    r.id.n = strlen(id);
+    dp_date_parse(date, strlen(date), &r.date, NULL);
+    r.title.p = title;
+    r.title.n = strlen(title);
+    r.text.p = text;
+    r.text.n = strlen(text);
+    r.source.p = "lemonde.fr";
+    r.source.n = 10;
+    r.lang.p = "fr";
+    r.lang.n = 2;
+    return r;
+}
+
+static int add_one(dp_writer *w, const char *id, const char *date,
+                   const char *title, const char *text)
+{
+    dp_record r = rec_make(id, date, title, text);
+    return dp_writer_add(w, &r, NULL);
+}
+
+/* Number of live docs containing term (summed over segments). */
+static long term_docs(dp__snap *s, const char *term)
+{
+    long n = 0;
+    for (size_t i = 0; i < dp__snap_nsegs(s); i++) {
+        const dp__segment *g = dp__snap_seg(s, i);
+        dp__term_info t;
+        dp__postings *p;
+        if (dp__seg_term_find(g, term, strlen(term), &t) != DP_OK)
+            continue;
+        if (dp__postings_open(g, &t, -1, 0, &p) != DP_OK)
+            return -1;
+        while (dp__postings_next(p) == DP_OK)
+            n++;
+        dp__postings_free(p);
+    }
+    return n;
+}
+
+/* Canonical dump of an archive: per live doc (by id) its columns and
+** record, per term the (id, positions, forms) of each live doc.  Two
+** archives holding the same documents dump the same, whatever their
+** segments. */
+static int dump_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *dump_archive(dp_archive *a)
+{
+    dp__snap *s;
+    dp_buf out = DP_BUF_INIT;
+    char **lines = NULL;
+    size_t n = 0, cap = 0;
+    if (dp__snap_open(a, &s) != DP_OK)
+        return NULL;
+    for (size_t i = 0; i < dp__snap_nsegs(s); i++) {
+        const dp__segment *g = dp__snap_seg(s, i);
+        dp__fetch f = DP__FETCH_INIT;
+        dp__term_iter *it;
+        dp__term_info t;
+        dp_slice term;
+        for (uint32_t d = 0; d < dp__seg_ndocs(g); d++) {
+            dp__doc_cols c;
+            dp_record r;
+            dp_buf l = DP_BUF_INIT;
+            if (dp__seg_is_deleted(g, d))
+                continue;
+            dp__seg_doc_cols(g, d, &c);
+            dp_slice id = dp__seg_doc_id(g, d);
+            dp_slice src = dp__seg_source_name(g, c.source);
+            if (dp__seg_fetch(g, d, &f, &r) != DP_OK)
+                return NULL;
+            dp__buf_printf(&l, "doc %.*s len=%u tlen=%u lang=%s src=%.*s "
+                           "day=%d prec=%d title=%.*s text=%.*s",
+                           (int)id.n, id.p, c.length, c.title_len, c.lang,
+                           (int)src.n, src.p, dp__seg_doc_day(g, d),
+                           c.date.prec, (int)r.title.n, r.title.p,
+                           (int)r.text.n, r.text.p);
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                lines = realloc(lines, cap * sizeof *lines);
+            }
+            lines[n++] = l.p;
+        }
+        dp__fetch_free(&f);
+        dp__term_iter_open(g, "", 0, &it);
+        while (dp__term_iter_next(it, &term, &t) == DP_OK) {
+            dp__postings *p;
+            dp__postings_open(g, &t, -1, DP__POST_POSITIONS, &p);
+            while (dp__postings_next(p) == DP_OK) {
+                const uint32_t *pos, *forms;
+                size_t np;
+                dp_buf l = DP_BUF_INIT;
+                dp_slice id = dp__seg_doc_id(g, dp__postings_doc(p));
+                dp__postings_positions(p, &pos, &forms, &np);
+                dp__buf_printf(&l, "term %.*s %.*s freq=%u:", (int)term.n,
+                               term.p, (int)id.n, id.p, dp__postings_freq(p));
+                for (size_t k = 0; k < np; k++) {
+                    dp__form_buf fb;
+                    dp__term_form(g, &t, forms[k], &fb);
+                    dp__buf_printf(&l, " %u/%.*s", pos[k],
+                                   (int)fb.info.form.n, fb.info.form.p);
+                }
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    lines = realloc(lines, cap * sizeof *lines);
+                }
+                lines[n++] = l.p;
+            }
+            dp__postings_free(p);
+        }
+        dp__term_iter_free(it);
+    }
+    qsort(lines, n, sizeof *lines, dump_cmp);
+    for (size_t i = 0; i < n; i++) {
+        dp__buf_printf(&out, "%s\n", lines[i]);
+        dp__free(lines[i]);
+    }
+    free(lines);
+    dp__snap_close(s);
+    return out.p ? out.p : dp__strndup("", 0);
+}
+
+static const char *texts[] = {
+    "Le président Macron a appelé Vladimir Poutine au téléphone.",
+    "Les présidents des Etats-Unis et de la France se sont parlé.",
+    "L'Otan renforce sa présence en Roumanie, selon le Pentagone.",
+    "Les élections présidentielles auront lieu en avril.",
+    "Le Kremlin dément toute intention d'envahir l'Ukraine.",
+    "La Roumanie accueille des soldats français de l'Otan.",
+};
+
+/* Add docs doc0..doc(n-1) built from texts, a few ids twice. */
+static int add_corpus(dp_writer *w, int n)
+{
+    char id[32], date[32], title[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "doc%d", i % 7 == 6 ? i - 3 : i);
+        snprintf(date, sizeof date, "2022-%02d-%02d", 1 + i % 12, 1 + i % 28);
+        snprintf(title, sizeof title, "Titre %d président", i);
+        int rc = add_one(w, id, date, title, texts[i % 6]);
+        if (rc != DP_OK)
+            return rc;
+    }
+    return DP_OK;
+}
+
+/**************************************************************************
+** Tests.
+*/
+
+TEST(roundtrip)
+{
+    char *dir = tmp_archive();
+    dp_archive *a;
+    dp_writer *w;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_one(w, "a1", "2022-01-28", "Macron appelle Poutine",
+                         "Le président Macron a appelé Poutine. Les présidents parlent."),
+                 DP_OK);
+    CHECK_EQ_INT(add_one(w, "a2", "2022-01", "", "Poutine répond au président."),
+                 DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+
+    dp__snap *s;
+    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
+    CHECK_EQ_INT(dp__snap_nsegs(s), 1);
+    CHECK_EQ_INT(dp__snap_live_docs(s), 2);
+    const dp__segment *g = dp__snap_seg(s, 0);
+    size_t seg;
+    uint32_t d;
+    CHECK_EQ_INT(dp__snap_find_id(s, "a2", 2, &seg, &d), DP_OK);
+    CHECK_EQ_INT(d, 1);
+    CHECK_EQ_INT(dp__snap_find_id(s, "a3", 2, &seg, &d), DP_ENOTFOUND);
+    dp__doc_cols c;
+    dp__seg_doc_cols(g, 0, &c);
+    CHECK_EQ_INT(c.date.year, 2022);
+    CHECK_EQ_INT(c.date.day, 28);
+    CHECK_EQ_INT(c.title_len, 3);
+    CHECK_EQ_STR(c.lang, "fr");
+    CHECK_EQ_SLICE(dp__seg_source_name(g, c.source), "lemonde.fr");
+    dp__seg_doc_cols(g, 1, &c);
+    CHECK_EQ_INT(c.date.prec, DP_PREC_MONTH);
+    CHECK_EQ_INT(c.title_len, 0);
+    CHECK_EQ_INT(c.length, 4);
+    CHECK_EQ_INT(dp__seg_doc_day(g, 1), 18993); /* 2022-01-01 */
+    CHECK_EQ_INT(dp__snap_total_tokens(s),
+                 dp__seg_doc_len(g, 0) + dp__seg_doc_len(g, 1));
+
+    /* "poutin" (stem of Poutine): in the title of a1 (pos 2) and body */
+    dp__term_info t;
+    dp__postings *p;
+    CHECK_EQ_INT(dp__seg_term_find(g, "poutin", 6, &t), DP_OK);
+    CHECK_EQ_INT(t.df, 2);
+    CHECK_EQ_INT(t.cf, 3);
+    CHECK_EQ_INT(dp__postings_open(g, &t, -1, DP__POST_POSITIONS, &p), DP_OK);
+    CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+    CHECK_EQ_INT(dp__postings_doc(p), 0);
+    CHECK_EQ_INT(dp__postings_freq(p), 2);
+    const uint32_t *pos, *forms;
+    size_t np;
+    dp__postings_positions(p, &pos, &forms, &np);
+    CHECK_EQ_INT(np, 2);
+    CHECK_EQ_INT(pos[0], 2);
+    CHECK_EQ_INT(pos[1], 4 + 5); /* body from 4, "poutine" 6th word */
+    CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+    CHECK_EQ_INT(dp__postings_doc(p), 1);
+    CHECK_EQ_INT(dp__postings_next(p), DP_ENOTFOUND);
+    dp__postings_free(p);
+
+    /* forms of "president": president (2) and presidents (1) */
+    CHECK_EQ_INT(dp__seg_term_find(g, "president", 9, &t), DP_OK);
+    CHECK_EQ_INT(t.nforms, 2);
+    dp__form_buf fb;
+    CHECK_EQ_INT(dp__term_form(g, &t, 0, &fb), DP_OK);
+    CHECK_EQ_SLICE(fb.info.form, "president");
+    CHECK_EQ_INT(fb.info.cf, 2);
+    uint32_t fi;
+    CHECK_EQ_INT(dp__term_form_find(g, &t, "presidents", 10, &fi), DP_OK);
+    CHECK_EQ_INT(fi, 1);
+    CHECK_EQ_INT(dp__postings_open(g, &t, (int)fi, DP__POST_POSITIONS, &p),
+                 DP_OK);
+    CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+    CHECK_EQ_INT(dp__postings_doc(p), 0);
+    CHECK_EQ_INT(dp__postings_freq(p), 1);
+    CHECK_EQ_INT(dp__postings_next(p), DP_ENOTFOUND);
+    dp__postings_free(p);
+
+    /* prefix iteration */
+    dp__term_iter *it;
+    dp_slice term;
+    int k = 0;
+    CHECK_EQ_INT(dp__term_iter_open(g, "pr", 2, &it), DP_OK);
+    while (dp__term_iter_next(it, &term, &t) == DP_OK) {
+        CHECK(term.n >= 2 && memcmp(term.p, "pr", 2) == 0);
+        k++;
+    }
+    CHECK_EQ_INT(k, 1);
+    dp__term_iter_free(it);
+
+    dp__fetch f = DP__FETCH_INIT;
+    dp_record r;
+    CHECK_EQ_INT(dp__seg_fetch(g, 0, &f, &r), DP_OK);
+    CHECK_EQ_SLICE(r.id, "a1");
+    CHECK_EQ_SLICE(r.title, "Macron appelle Poutine");
+    CHECK_EQ_SLICE(r.url, "");
+    dp__fetch_free(&f);
+    dp__snap_close(s);
+
+    dp_record *got;
+    CHECK_EQ_INT(dp_archive_get(a, "a2", 2, &got), DP_OK);
+    CHECK_EQ_SLICE(got->text, "Poutine répond au président.");
+    CHECK_EQ_INT(got->date.month, 1);
+    dp_record_free(got);
+    CHECK_EQ_INT(dp_archive_get(a, "zz", 2, &got), DP_ENOTFOUND);
+    CHECK(got == NULL);
+
+    dp_archive_stats st;
+    CHECK_EQ_INT(dp_archive_stats_get(a, &st), DP_OK);
+    CHECK_EQ_INT(st.documents, 2);
+    CHECK_EQ_INT(st.segments, 1);
+    CHECK_EQ_INT(st.sources, 1);
+    CHECK_EQ_INT(st.n_langs, 1);
+    CHECK_EQ_INT(st.date_min.month, 1);
+    CHECK_EQ_INT(st.date_max.day, 28);
+    CHECK(st.terms > 8);
+    dp_archive_close(a);
+    rm_rf(dir);
+}
+
+TEST(replace_and_delete)
+{
+    char *dir = tmp_archive();
+    dp_archive *a;
+    dp_writer *w;
+    int replaced;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_one(w, "x", "2022", "", "ancienne version roumanie"), DP_OK);
+    CHECK_EQ_INT(add_one(w, "y", "2022", "", "autre roumanie"), DP_OK);
+    dp_record r = rec_make("x", "2022", "", "nouvelle version");
+    CHECK_EQ_INT(dp_writer_add(w, &r, &replaced), DP_OK); /* in buffer */
+    CHECK_EQ_INT(replaced, 1);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    r = rec_make("x", "2022", "", "troisième version");
+    CHECK_EQ_INT(dp_writer_add(w, &r, &replaced), DP_OK); /* committed */
+    CHECK_EQ_INT(replaced, 1);
+    CHECK_EQ_INT(dp_writer_delete(w, "y", 1), DP_OK);
+    CHECK_EQ_INT(dp_writer_delete(w, "y", 1), DP_ENOTFOUND);
+    CHECK_EQ_INT(dp_writer_delete(w, "nope", 4), DP_ENOTFOUND);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_stats ws;
+    dp_writer_stats_get(w, &ws);
+    CHECK_EQ_INT(ws.added, 4);
+    CHECK_EQ_INT(ws.replaced, 2);
+    CHECK_EQ_INT(ws.deleted, 1);
+    dp_writer_close(w);
+
+    dp__snap *s;
+    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
+    CHECK_EQ_INT(dp__snap_live_docs(s), 1);
+    CHECK_EQ_INT(term_docs(s, "rouman"), 0);
+    CHECK_EQ_INT(term_docs(s, "version"), 1);
+    CHECK_EQ_INT(term_docs(s, "troisiem"), 1);
+    CHECK_EQ_INT(term_docs(s, "nouvel"), 0);
+    dp__snap_close(s);
+    dp_record *got;
+    CHECK_EQ_INT(dp_archive_get(a, "x", 1, &got), DP_OK);
+    CHECK_EQ_SLICE(got->text, "troisième version");
+    dp_record_free(got);
+    CHECK_EQ_INT(dp_archive_get(a, "y", 1, &got), DP_ENOTFOUND);
+
+    /* optimize drops the deleted docs, keeps the live one */
+    CHECK_EQ_INT(dp_archive_optimize(a), DP_OK);
+    dp_archive_stats st;
+    CHECK_EQ_INT(dp_archive_stats_get(a, &st), DP_OK);
+    CHECK_EQ_INT(st.segments, 1);
+    CHECK_EQ_INT(st.documents, 1);
+    CHECK_EQ_INT(st.deleted, 0);
+    dp_archive_close(a);
+    rm_rf(dir);
+}
+
+/* Build the same documents with one segment and with many (tiny memory
+** limit: a flush per document, merges), then optimize: same dump. */
+TEST(merge_preserves_everything)
+{
+    char *d1 = strdup(tmp_archive()), *d2 = strdup(tmp_archive());
+    dp_archive *a1, *a2;
+    dp_writer *w;
+    dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+    CHECK_EQ_INT(dp_archive_open(&a1, d1, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a1, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 150), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+
+    CHECK_EQ_INT(dp_archive_open(&a2, d2, DP_ARCHIVE_CREATE), DP_OK);
+    o.memory_limit = 1;
+    CHECK_EQ_INT(dp_writer_begin(a2, &o, &w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 100), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 150), DP_OK); /* replaces all 100 */
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_stats ws;
+    dp_writer_stats_get(w, &ws);
+    CHECK(ws.merges > 10);
+    dp_writer_close(w);
+
+    dp_archive_stats st;
+    CHECK_EQ_INT(dp_archive_stats_get(a2, &st), DP_OK);
+    CHECK(st.segments > 1 && st.segments < 30);
+    CHECK_EQ_INT(st.documents, 150 - 150 / 7);
+
+    char *x1 = dump_archive(a1), *x2 = dump_archive(a2);
+    CHECK(x1 != NULL && x2 != NULL);
+    CHECK(x1 && x2 && strcmp(x1, x2) == 0);
+    CHECK(x1 && strstr(x1, "term rouman doc2 freq=1: 9/roumanie") != NULL);
+    CHECK_EQ_INT(dp_archive_optimize(a2), DP_OK);
+    char *x3 = dump_archive(a2);
+    CHECK(x3 && x1 && strcmp(x1, x3) == 0);
+    CHECK_EQ_INT(dp_archive_stats_get(a2, &st), DP_OK);
+    CHECK_EQ_INT(st.segments, 1);
+    dp__free(x1);
+    dp__free(x2);
+    dp__free(x3);
+    dp_archive_close(a1);
+    dp_archive_close(a2);
+    rm_rf(d1);
+    rm_rf(d2);
+    free(d1);
+    free(d2);
+}
+
+TEST(snapshot_isolation)
+{
+    char *dir = tmp_archive();
+    dp_archive *a, *b;
+    dp_writer *w;
+    dp__snap *s0;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 20), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    CHECK_EQ_INT(dp_archive_open(&b, dir, DP_ARCHIVE_READ), DP_OK);
+    CHECK_EQ_INT(dp__snap_open(b, &s0), DP_OK);
+    long before = term_docs(s0, "rouman");
+    CHECK(before > 0);
+    /* delete some, add more, optimize: the old snapshot does not move */
+    CHECK_EQ_INT(dp_writer_delete(w, "doc2", 4), DP_OK);
+    CHECK_EQ_INT(add_one(w, "new", "2022", "", "roumanie roumanie"), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    CHECK_EQ_INT(dp_archive_optimize(a), DP_OK);
+    CHECK_EQ_INT(term_docs(s0, "rouman"), before);
+    CHECK_EQ_INT(dp__snap_live_docs(s0), 18);
+    dp__snap *s1;
+    CHECK_EQ_INT(dp__snap_open(b, &s1), DP_OK);
+    CHECK_EQ_INT(term_docs(s1, "rouman"), before);  /* -1 +1 */
+    CHECK_EQ_INT(dp__snap_live_docs(s1), 18);
+    CHECK(dp__snap_generation(s1) > dp__snap_generation(s0));
+    dp__fetch f = DP__FETCH_INIT;
+    dp_record r;
+    size_t seg;
+    uint32_t d;
+    CHECK_EQ_INT(dp__snap_find_id(s0, "doc2", 4, &seg, &d), DP_OK);
+    CHECK_EQ_INT(dp__seg_fetch(dp__snap_seg(s0, seg), d, &f, &r), DP_OK);
+    CHECK_EQ_SLICE(r.id, "doc2");
+    dp__fetch_free(&f);
+    dp__snap_close(s0);
+    dp__snap_close(s1);
+    dp_archive_close(b);
+    dp_archive_close(a);
+    rm_rf(dir);
+}
+
+TEST(second_writer_busy)
+{
+    char *dir = tmp_archive();
+    dp_archive *a, *b;
+    dp_writer *w, *w2;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_archive_open(&b, dir, DP_ARCHIVE_WRITE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(b, NULL, &w2), DP_EBUSY);
+    CHECK(w2 == NULL);
+    CHECK(strstr(dp_archive_errmsg(b), "LOCK") != NULL);
+    CHECK_EQ_INT(dp_archive_optimize(b), DP_EBUSY);
+    /* another process too */
+    pid_t pid = fork();
+    if (pid == 0) {
+        dp_archive *c;
+        dp_writer *w3;
+        int rc = dp_archive_open(&c, dir, DP_ARCHIVE_WRITE);
+        if (rc == DP_OK)
+            rc = dp_writer_begin(c, NULL, &w3);
+        _exit(rc == DP_EBUSY ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    dp_writer_close(w);
+    CHECK_EQ_INT(dp_writer_begin(b, NULL, &w2), DP_OK);
+    dp_writer_close(w2);
+    dp_archive *ro;
+    CHECK_EQ_INT(dp_archive_open(&ro, dir, DP_ARCHIVE_READ), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(ro, NULL, &w2), DP_EINVAL);
+    dp_archive_close(ro);
+    dp_archive_close(a);
+    dp_archive_close(b);
+    rm_rf(dir);
+}
+
+TEST(open_missing)
+{
+    dp_archive *a;
+    CHECK_EQ_INT(dp_archive_open(&a, "/tmp/dp-no-such-archive", DP_ARCHIVE_READ),
+                 DP_ENOTFOUND);
+    CHECK(strstr(dp_archive_errmsg(a), "no-such-archive") != NULL);
+    dp_archive_close(a);
+}
+
+/* Flip one byte or truncate each file of a small archive, at many
+** offsets: every open + stats + fetch returns an error naming the file,
+** or (for a flip in slack) succeeds; never crashes. */
+static int open_and_read(const char *dir, char *msg, size_t cap)
+{
+    dp_archive *a;
+    dp_archive_stats st;
+    int rc = dp_archive_open(&a, dir, DP_ARCHIVE_READ);
+    if (rc == DP_OK)
+        rc = dp_archive_stats_get(a, &st);
+    if (rc == DP_OK) {
+        char *d = dump_archive(a);
+        rc = d ? DP_OK : DP_ECORRUPT;
+        dp__free(d);
+    }
+    snprintf(msg, cap, "%s", dp_archive_errmsg(a));
+    dp_archive_close(a);
+    return rc;
+}
+
+static long file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+TEST(damage_every_file)
+{
+    char *dir = tmp_archive();
+    dp_archive *a;
+    dp_writer *w;
+    char msg[1024];
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 40), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    CHECK_EQ_INT(dp_writer_delete(w, "doc1", 4), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    dp_archive_close(a);
+    CHECK_EQ_INT(open_and_read(dir, msg, sizeof msg), DP_OK);
+
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char names[16][256];
+    int nn = 0;
+    while ((e = readdir(d)) != NULL && nn < 16)
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "LOCK") != 0)
+            memcpy(names[nn++], e->d_name, sizeof names[0]);
+    closedir(d);
+    CHECK_EQ_INT(nn, 3); /* MANIFEST, one segment, one deletion file */
+    int cases = 0, detected = 0;
+    for (int i = 0; i < nn; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%.256s", dir, names[i]);
+        long size = file_size(path);
+        if (size <= 0)
+            continue;
+        FILE *f = fopen(path, "rb");
+        char *orig = malloc((size_t)size + 1);
+        CHECK(fread(orig, 1, (size_t)size, f) == (size_t)size);
+        fclose(f);
+        long step = size / 61 + 1;
+        for (long off = 0; off < size; off += step) {
+            for (int mode = 0; mode < 2; mode++) {
+                f = fopen(path, "wb");
+                if (mode == 0) {
+                    fwrite(orig, 1, (size_t)size, f);
+                    fseek(f, off, SEEK_SET);
+                    fputc(orig[off] ^ 0x5a, f);
+                } else {
+                    fwrite(orig, 1, (size_t)off, f);
+                }
+                fclose(f);
+                int rc = open_and_read(dir, msg, sizeof msg);
+                cases++;
+                if (rc == DP_ECORRUPT && strstr(msg, names[i]) != NULL)
+                    detected++;
+                else
+                    printf("  undetected: %s %s at %ld: rc=%d %s\n", names[i],
+                           mode ? "truncate" : "flip", off, rc, msg);
+            }
+        }
+        f = fopen(path, "wb");
+        fwrite(orig, 1, (size_t)size, f);
+        fclose(f);
+        free(orig);
+    }
+    CHECK(cases > 200);
+    CHECK_EQ_INT(detected, cases);
+    CHECK_EQ_INT(open_and_read(dir, msg, sizeof msg), DP_OK);
+    rm_rf(dir);
+}
+
+/* Fail allocation N for every N on open, add, commit, read: no crash, no
+** leak (ASan), an error code, and the archive still opens afterwards. */
+TEST(alloc_failures)
+{
+    char *dir = tmp_archive();
+    dp_archive *a;
+    dp_writer *w;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(add_corpus(w, 8), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    dp_archive_close(a);
+    int ok = 0, failed = 0;
+    for (long n = 0; n < 4000; n++) {
+        int rc;
+        dp__alloc_fail_after(n);
+        rc = dp_archive_open(&a, dir, DP_ARCHIVE_WRITE);
+        if (rc == DP_OK)
+            rc = dp_writer_begin(a, NULL, &w);
+        if (rc == DP_OK) {
+            rc = add_corpus(w, 3);
+            if (rc == DP_OK)
+                rc = dp_writer_delete(w, "doc5", 4);
+            if (rc == DP_OK)
+                rc = dp_writer_commit(w);
+            dp_writer_close(w);
+        }
+        dp__alloc_fail_after(-1);
+        if (rc == DP_OK) {
+            char *x = dump_archive(a);
+            rc = x ? DP_OK : DP_ENOMEM;
+            dp__free(x);
+        }
+        dp_archive_close(a);
+        if (rc == DP_OK) {
+            ok++;
+            break;
+        }
+        failed++;
+        if (rc != DP_ENOMEM && rc != DP_ENOTFOUND)
+            printf("  n=%ld rc=%d\n", n, rc);
+        CHECK(rc == DP_ENOMEM || rc == DP_ENOTFOUND);
+        /* the archive still opens and holds 8 or 8+ docs */
+        CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_READ), DP_OK);
+        dp_archive_close(a);
+    }
+    CHECK_EQ_INT(ok, 1);
+    CHECK(failed > 50);
+    rm_rf(dir);
+}
+
+TEST_MAIN()
