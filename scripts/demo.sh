@@ -25,4 +25,9 @@ if "$DEPECHE" index --help >/dev/null 2>&1; then
     step "Coverage by month, with the share of all documents" \
          "depeche timeline $ARCHIVE 'ukraine OR ukrainien' --by month"
     "$DEPECHE" timeline "$ARCHIVE" 'ukraine OR ukrainien' --by month
+    step "Every occurrence in context (concordance)" "depeche kwic $ARCHIVE otan"
+    "$DEPECHE" kwic "$ARCHIVE" otan
+    step "What characterises February 2022 against the rest" \
+         "depeche terms $ARCHIVE --date 2022-02 --limit 8"
+    "$DEPECHE" terms "$ARCHIVE" --date 2022-02 --limit 8
 fi
