@@ -5,6 +5,8 @@
 #                   optimised and again under ASan+UBSan
 #   make demo       install, build, and run depeche on the bundled sample
 #   make bench      run the benchmarks in bench/ (never part of check)
+#   make bench-peers  the same workloads in depeche and peer engines
+#                   (CORPUS=path.jsonl.gz; see docs/bench-peers.md)
 #   make fuzz       build the fuzz targets with libFuzzer (clang)
 #   make clean
 #
@@ -12,7 +14,7 @@
 # SANITIZE=1 builds the ASan+UBSan variant into build/asan/.
 
 CC      ?= cc
-PKGS    := libutf8proc libzstd zlib
+PKGS    := libutf8proc libzstd zlib libisal
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS    := $(PKG_LIBS) -lstemmer -lm -lpthread
@@ -42,6 +44,11 @@ LIB_SRC  := $(sort $(wildcard src/lib/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+# Fuzz targets: each tests/fuzz/fuzz_<name>.c is linked with the replay
+# driver into $(BUILD)/tests/test_fuzz_<name>, which tests/run.sh runs
+# like any test (it replays tests/fuzz/corpus/<name>/; docs/fuzzing.md).
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_%)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -57,7 +64,7 @@ DEPECHE  := $(BUILD)/depeche
 
 all: $(LIBA) $(DEPECHE)
 
-tests: all $(TEST_BIN)
+tests: all $(TEST_BIN) $(FUZZ_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,6 +80,10 @@ $(DEPECHE): $(CLI_OBJ) $(LIBA)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	$(CC) $(LDFLAGS) $< $(LIBA) $(LIBS) -o $@
+
+$(BUILD)/tests/test_fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \
+                           $(BUILD)/tests/fuzz/replay.o $(LIBA)
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBA)
 	$(CC) $(LDFLAGS) $< $(LIBA) $(LIBS) -o $@
@@ -94,7 +105,21 @@ demo: deps
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(BUILD)
 
+# Side by side with SQLite FTS5, Xapian, Lucene, Groonga and Sphinx
+# (installed from Debian packages if missing); see docs/bench-peers.md.
+CORPUS ?= ../shared/corpora/lemonde2022.jsonl.gz
+.PHONY: bench-peers
+bench-peers: all
+	@sh bench/peers/run.sh $(DEPECHE) $(CORPUS)
+
+# libFuzzer builds of tests/fuzz/ into build/fuzz/ (clang, installed if
+# missing), each run FUZZ_SECONDS (default 60) on its corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) \
+           $(FUZZ_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BUILD)/tests/fuzz/replay.d
