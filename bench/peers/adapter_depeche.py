@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""depeche adapter of the peer benchmark: the hook the lead wires in.
+
+  adapter_depeche.py DEPECHE index CORPUS.jsonl DIR      W1
+  adapter_depeche.py DEPECHE query DIR QUERIES.tsv RUNS  W2+W3, JSON Lines
+
+W1 runs `depeche index DIR/archive CORPUS.jsonl` (run.sh times it with
+/usr/bin/time like every peer).
+
+W2/W3 prefer a batch mode, so that start-up is excluded as for the peers:
+if `depeche bench-queries --help` succeeds, the adapter runs
+
+    depeche bench-queries ARCHIVE QUERIES.tsv RUNS
+
+which must open the archive once, then for each line of QUERIES.tsv
+(class, qid, op in word|and|or|phrase, words separated by spaces, w3 flag)
+print one JSON object per line in the shape every adapter prints (see
+docs/bench-peers.md): qid, class, query, top10 (ids), search_ms (median
+of RUNS timed runs after one warm-up), count (exact), count_ms, and when
+w3 is 1, months ({"YYYY-MM": n}) and timeline_ms; for phrases also
+count_exact, the count of the unstemmed phrase ("=a =b").  The first line may be
+a header object {"engine":"depeche","version":...,"open_ms":...}.
+
+Without that mode it falls back to one CLI process per query (`depeche
+search ... --json`, `--count`, `depeche timeline ... --by month --json`):
+latencies then include process start and archive open, the header says
+"mode": "cli", and report.py marks depeche's W2/W3 as not comparable.
+"""
+import json, os, shutil, subprocess, sys, time
+
+
+def translate(op, words):
+    if op == "phrase":
+        return '"%s"' % words
+    if op == "or":
+        return " OR ".join(words.split())
+    return " AND ".join(words.split())
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def run_json(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("%s (exit %d): %s" % (" ".join(cmd[:2] + ["..."] + cmd[4:]),
+                                        p.returncode, p.stderr.strip()[:300]))
+    out = p.stdout.strip()
+    try:
+        return json.loads(out)
+    except ValueError:
+        # JSON Lines, or a bare number for --count
+        lines = [json.loads(l) for l in out.splitlines() if l.strip()]
+        return lines if len(lines) != 1 else lines[0]
+
+
+def find(obj, keys):
+    """First value under one of keys, searching nested dicts."""
+    if isinstance(obj, dict):
+        for k in keys:
+            if k in obj:
+                return obj[k]
+        for v in obj.values():
+            r = find(v, keys)
+            if r is not None:
+                return r
+    return None
+
+
+def ids_of(res):
+    hits = res if isinstance(res, list) else find(res, ("results", "hits", "documents", "docs"))
+    out = []
+    for h in hits or []:
+        if isinstance(h, dict):
+            out.append(h.get("id") or h.get("doc_id") or h.get("key"))
+    return out[:10]
+
+
+def count_of(res):
+    if isinstance(res, (int, float)):
+        return int(res)
+    v = find(res, ("count", "total", "matches", "total_count"))
+    return int(v) if v is not None else None
+
+
+def months_of(res):
+    rows = res if isinstance(res, list) else find(res, ("buckets", "periods", "timeline", "rows"))
+    out = {}
+    for r in rows or []:
+        if isinstance(r, dict):
+            p = r.get("period") or r.get("month") or r.get("key") or r.get("date")
+            n = r.get("count", r.get("n", r.get("docs")))
+            if p and n:
+                out[str(p)[:7]] = int(n)
+    return out
+
+
+def timed(fn, runs):
+    fn()
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        res = fn()
+        ts.append((time.perf_counter() - t) * 1e3)
+    return res, median(ts)
+
+
+def do_index(dp, corpus, path):
+    arch = os.path.join(path, "archive")
+    shutil.rmtree(arch, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+    p = subprocess.run([dp, "index", arch, corpus], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit("depeche index failed (exit %d): %s"
+                 % (p.returncode, p.stderr.strip()[-300:]))
+
+
+def do_query(dp, path, qfile, runs):
+    arch = os.path.join(path, "archive")
+    batch = subprocess.run([dp, "bench-queries", "--help"],
+                           capture_output=True).returncode == 0
+    if batch:
+        sys.stdout.flush()
+        os.execv(dp, [dp, "bench-queries", arch, qfile, str(runs)])
+    print(json.dumps({"engine": "depeche", "mode": "cli",
+                      "note": "one process per query: latencies include "
+                              "process start and archive open"}), flush=True)
+    for line in open(qfile, encoding="utf-8"):
+        cls, qid, op, words, w3 = line.rstrip("\n").split("\t")
+        qs = translate(op, words)
+        out = {"qid": qid, "class": cls, "query": qs}
+        res, out["search_ms"] = timed(
+            lambda: run_json([dp, "search", arch, qs, "--limit", "10",
+                              "--json"]), runs)
+        out["top10"] = ids_of(res)
+        res, out["count_ms"] = timed(
+            lambda: run_json([dp, "search", arch, qs, "--count", "--json"]), runs)
+        out["count"] = count_of(res)
+        if op == "phrase":
+            # The unstemmed phrase (every word in =exact form), whose count
+            # must equal FTS5's; report.py checks it.
+            exact = '"%s"' % " ".join("=" + w for w in words.split())
+            out["count_exact"] = count_of(run_json(
+                [dp, "search", arch, exact, "--count", "--json"]))
+        if w3 == "1":
+            res, out["timeline_ms"] = timed(
+                lambda: run_json([dp, "timeline", arch, qs, "--by", "month",
+                                  "--json"]), runs)
+            out["months"] = months_of(res)
+        print(json.dumps(out), flush=True)
+
+
+def main():
+    a = sys.argv
+    if len(a) == 5 and a[2] == "index":
+        do_index(a[1], a[3], a[4])
+    elif len(a) == 6 and a[2] == "query":
+        do_query(a[1], a[3], a[4], int(a[5]))
+    else:
+        sys.exit("usage: adapter_depeche.py DEPECHE index CORPUS DIR | "
+                 "DEPECHE query DIR QUERIES RUNS")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+#!/usr/bin/python3
+"""Combine the per-engine results of run.sh into one report.
+
+Usage: report.py WORKDIR OUTPREFIX "ENGINES"
+
+Reads WORKDIR/input/stats.json and WORKDIR/out/<engine>.{w1-N.json,
+queries.jsonl,w4.json,error}; writes OUTPREFIX.md (tables) and
+OUTPREFIX.json (every figure, per query too).  Per-query latency is the
+median of the timed runs (run.sh's RUNS); a class's median and p99 are
+taken over its queries (p99: nearest rank, i.e. about the slowest of 50).
+"""
+import glob, json, os, platform, statistics, sys, time
+
+CLASSES = ["w_top", "w_high", "w_mid", "w_rare", "and", "or", "phrase"]
+CLASS_DESC = {
+    "w_top": "single word, document-frequency rank 1-50",
+    "w_high": "single word, rank 51-500",
+    "w_mid": "single word, rank 501-5000",
+    "w_rare": "single word in 3-20 documents",
+    "and": "AND of 2-3 co-occurring words (rank 51-5000)",
+    "or": "OR of 2-3 words (rank 501-5000)",
+    "phrase": "phrase of 2-3 consecutive words from the texts",
+}
+
+CONFIG = {
+    "depeche": "depeche's defaults (include/depeche.h): case and accent "
+               "folding, elision, Snowball French stemming (also inside "
+               "phrases), stop words kept in phrases, BM25; the archive also "
+               "stores the records (for snippets and `show`), so its size "
+               "includes the text, like Groonga's and unlike the other peers'. "
+               "Through the CLI, search also computes snippets.",
+    "fts5": "SQLite FTS5: tokenize='unicode61 remove_diacritics 2' (case and "
+            "accent folding), detail=full (positions), contentless (content=''), "
+            "bm25() ranking; no French stemmer and no stop words in FTS5; "
+            "elided articles (l' d' qu' jusqu' ...) blanked by the adapter "
+            "before indexing; ids and months in a rowid table; one "
+            "transaction, journal and sync off, 'optimize' at the end.",
+    "xapian": "Xapian: TermGenerator + Stem(\"french\") (Snowball), STEM_SOME "
+              "(unstemmed terms with positions + stemmed Z-terms), QueryParser "
+              "with the same stemmer, BM25Weight; accents folded and elided "
+              "articles blanked by the adapter (Xapian does neither); no stop "
+              "words; month in value slot 0, ValueCountMatchSpy with "
+              "check_at_least = doccount (exact); database compacted after the "
+              "bulk build (in W1).",
+    "lucene": "Lucene 4.10.4: FrenchAnalyzer's chain (StandardTokenizer, "
+              "ElisionFilter, LowerCaseFilter, French stop set, "
+              "FrenchLightStemFilter) + ASCIIFoldingFilter; positions "
+              "(TextField), text not stored, id stored, month as "
+              "SortedDocValues; BM25Similarity; one indexing thread, "
+              "SerialMergeScheduler, forceMerge(1) (in W1); classic "
+              "QueryParser; TotalHitCountCollector; per-month Collector.",
+    "groonga": "Groonga 13: TokenBigram (whole words for Latin letters), "
+               "NormalizerMySQLUnicodeCI (case+accent folding), "
+               "TokenFilterStem(french) (Snowball), index WITH_POSITION built "
+               "after the load; the text is stored (zstd) because Groonga "
+               "indexes a stored column; elided articles blanked by the "
+               "adapter; punctuation marks are tokens; scorer_tf_idf (no BM25 "
+               "in Groonga); drilldown on a month reference column; driven "
+               "through the groonga command's stdin (latency includes the "
+               "pipe and JSON output).",
+    "sphinx": "Sphinx 2.2.11: morphology=libstemmer_fr (Snowball), "
+              "charset_table folding case and Latin accents, "
+              "index_exact_words=1, positions (default), no stop words, "
+              "ranker=bm25 (no document-length normalisation in Sphinx's "
+              "bm25 ranker); elided articles blanked by the adapter; GROUP BY "
+              "month; queried over SphinxQL with PyMySQL (latency includes "
+              "the MySQL-protocol round trip).",
+}
+
+# Why counts differ from FTS5's (the unstemmed, stop-word-free reference):
+# short codes in the per-query table, explained once under it.
+WHY = {
+    (">", "word"): "S", ("<", "word"): "s",
+    ("lucene", ">", "phrase"): "W", ("sphinx", ">", "phrase"): "S",
+    ("groonga", ">", "phrase"): "S", ("groonga", "<", "phrase"): "P",
+}
+LEGEND = {
+    "S": "stemming: other forms of the words match",
+    "s": "the engine's stemmer or tokenizer splits the word differently "
+         "(e.g. a Lucene stop word, a word joined by an apostrophe)",
+    "W": "Lucene drops stop words from phrases, leaving their position "
+         "free (\"forces de police\" also matches \"forces X police\"), "
+         "and stems inside phrases",
+    "P": "Groonga indexes punctuation marks as tokens with a position: "
+         "no phrase match across a hyphen or a comma",
+    "T": "tokenisation differs (apostrophes, hyphens, digits next to letters)",
+}
+
+
+def pct(v, p):
+    v = sorted(v)
+    if not v:
+        return None
+    k = max(0, min(len(v) - 1, int(-(-p * len(v) // 100)) - 1))
+    return v[k]
+
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def load_engine(out, e):
+    r = {"engine": e}
+    ld = os.path.join(out, e + ".load")
+    if os.path.exists(ld):
+        r["load"] = open(ld).read().strip()
+    err = os.path.join(out, e + ".error")
+    if os.path.exists(err):
+        r["error"] = open(err).read().strip()
+    builds = []
+    for f in sorted(glob.glob(os.path.join(out, e + ".w1-*.json"))):
+        builds.append(json.load(open(f)))
+    r["builds"] = builds
+    qf = os.path.join(out, e + ".queries.jsonl")
+    r["queries"] = {}
+    if os.path.exists(qf):
+        for line in open(qf):
+            o = json.loads(line)
+            if "qid" in o:
+                r["queries"][o["qid"]] = o
+            else:
+                r["header"] = o
+    w4 = os.path.join(out, e + ".w4.json")
+    if os.path.exists(w4):
+        try:
+            r["w4"] = json.load(open(w4))
+        except ValueError:
+            pass
+    return r
+
+
+def summarise(r, stats, qclass, w3ids, topq):
+    s = {}
+    mb = stats["text_bytes"] / 1e6
+    if r["builds"]:
+        b = r["builds"]
+        wall = med([x["wall_s"] for x in b])
+        cpu = med([x["user_s"] + x["sys_s"] for x in b])
+        size = med([x["index_bytes"] for x in b])
+        s["w1"] = {"builds": len(b), "wall_s": wall, "cpu_s": cpu,
+                   "mb_per_s": mb / wall if wall else None,
+                   "mb_per_cpu_s": mb / cpu if cpu else None,
+                   "peak_rss_mb": med([x["rss_kb"] for x in b]) / 1024,
+                   "index_mb": size / 1e6,
+                   "index_pct_of_text": 100.0 * size / stats["text_bytes"]}
+    q = r["queries"]
+    if q:
+        w2 = {}
+        allv = []
+        for c in CLASSES:
+            v = [q[i]["search_ms"] for i in q if qclass.get(i) == c]
+            allv += v
+            w2[c] = {"n": len(v), "median_ms": med(v), "p99_ms": pct(v, 99)}
+        w2["all"] = {"n": len(allv), "median_ms": med(allv), "p99_ms": pct(allv, 99)}
+        s["w2"] = w2
+        tl = [q[i]["timeline_ms"] for i in w3ids if i in q and "timeline_ms" in q[i]]
+        cn = [q[i]["count_ms"] for i in q]
+        s["w3"] = {"timeline_n": len(tl), "timeline_median_ms": med(tl),
+                   "timeline_p99_ms": pct(tl, 99),
+                   "count_median_ms": med(cn), "count_p99_ms": pct(cn, 99),
+                   "top_word_count_ms": q.get(topq, {}).get("count_ms"),
+                   "top_word_count": q.get(topq, {}).get("count")}
+    if "w4" in r:
+        s["w4"] = {k: r["w4"][k] for k in ("method", "foreground", "fg_docs", "sig_ms", "top")
+                   if k in r["w4"]}
+    return s
+
+
+def rnd(v):
+    return round(v, 4) if isinstance(v, float) else v
+
+
+def fmt(v, d=2):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if abs(v) >= 100:
+            return "%.0f" % v
+        return ("%." + str(d) + "f") % v
+    return str(v)
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = [l for l in open("/proc/meminfo") if l.startswith("MemTotal")][0]
+        mem = "%.0f GB" % (int(mem.split()[1]) / 1e6)
+    except OSError:
+        mem = "?"
+    return "%s, %d cores, %s RAM, Linux %s" % (cpu, os.cpu_count(), mem, platform.release())
+
+
+def main():
+    work, prefix, engines = sys.argv[1], sys.argv[2], sys.argv[3].split()
+    out = os.path.join(work, "out")
+    stats = json.load(open(os.path.join(work, "input", "stats.json")))
+    queries = []
+    for line in open(os.path.join(work, "input", "queries.tsv"), encoding="utf-8"):
+        cls, qid, op, words, w3 = line.rstrip("\n").split("\t")
+        queries.append({"qid": qid, "class": cls, "op": op, "words": words, "w3": w3 == "1"})
+    qclass = {q["qid"]: q["class"] for q in queries}
+    w3ids = [q["qid"] for q in queries if q["w3"]]
+    topq = queries[0]["qid"]
+    data = {e: load_engine(out, e) for e in engines}
+    summ = {e: summarise(data[e], stats, qclass, w3ids, topq) for e in engines}
+    depeche_cli = data.get("depeche", {}).get("header", {}).get("mode") == "cli"
+    measured = [e for e in engines if summ[e]]
+    peers = [e for e in measured if e != "depeche"]
+
+    L = []
+    name = os.path.basename(prefix)
+    L.append("# Side-by-side benchmark: %s\n" % name)
+    L.append("Generated by `make bench-peers` (bench/peers/run.sh) on %s." %
+             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    L.append("Machine: %s.\n" % machine())
+    L.append("Corpus: `%s`, %d documents (one version per id), %.1f MB of text "
+             "(title + lead + body), %d months. Input of every engine: the same "
+             "gunzipped, deduplicated JSON Lines file (decompression and "
+             "deduplication excluded from all timings). Query set: %d queries "
+             "generated by bench/peers/prep.py (fixed seed); per-query latency "
+             "= median of the timed runs after one warm-up.\n" %
+             (stats["source"], stats["documents"], stats["text_bytes"] / 1e6,
+              stats["months"], len(queries)))
+    for e in engines:
+        if "error" in data[e] or not summ[e]:
+            what = "W2/W3/W4" if summ[e].get("w1") else "not measured"
+            L.append("**%s %s**: %s\n" % (
+                e, what if what == "not measured" else what + " not measured",
+                data[e].get("error", "no results").replace("\n", " ")[:400]))
+    if depeche_cli:
+        L.append("**depeche W2/W3 measured through its CLI** (one process per "
+                 "query, start-up included): not comparable with the peers' "
+                 "long-lived processes; no ratio given.\n")
+
+    L.append("## W1: index build (one indexing thread)\n")
+    L.append("| engine | builds | wall s | CPU s | MB text/s (wall) | MB text/CPU s | peak RSS MB | index MB | index % of text | load avg at start |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for e in measured:
+        w = summ[e].get("w1")
+        if w:
+            L.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                e, w["builds"], fmt(w["wall_s"]), fmt(w["cpu_s"]), fmt(w["mb_per_s"]),
+                fmt(w["mb_per_cpu_s"]), fmt(w["peak_rss_mb"], 0), fmt(w["index_mb"], 1),
+                fmt(w["index_pct_of_text"], 1), data[e].get("load", "?")))
+    L.append("\nWall and CPU: medians over the builds, measured with /usr/bin/time "
+             "around the whole adapter (JVM or Python start included; CPU = user + "
+             "sys of the adapter and its children); index size: `du -s -B1` of "
+             "the index directory. On a shared machine (load average above the "
+             "core count) wall times include waiting for the CPU: MB per CPU "
+             "second is then the fairer throughput.\n")
+
+    L.append("## W2: ranked top-10 search, median / p99 ms per class\n")
+    L.append("| engine | " + " | ".join(CLASSES) + " | all |")
+    L.append("|---|" + "---|" * (len(CLASSES) + 1))
+    for e in measured:
+        w = summ[e].get("w2")
+        if w:
+            L.append("| %s | " % e + " | ".join(
+                "%s / %s" % (fmt(w[c]["median_ms"], 3), fmt(w[c]["p99_ms"], 3))
+                for c in CLASSES + ["all"]) + " |")
+    L.append("")
+    for c in CLASSES:
+        L.append("- `%s`: %s" % (c, CLASS_DESC[c]))
+    L.append("")
+
+    L.append("## W3: exact counts, ms\n")
+    L.append("| engine | per-month timeline median | p99 | total count median | p99 | count of `%s` (%s docs) |"
+             % (queries[0]["words"], fmt(next((summ[e]["w3"]["top_word_count"] for e in ("fts5",) + tuple(measured)
+                   if summ.get(e, {}).get("w3")), None))))
+    L.append("|---|---|---|---|---|---|")
+    for e in measured:
+        w = summ[e].get("w3")
+        if w:
+            L.append("| %s | %s | %s | %s | %s | %s |" % (
+                e, fmt(w["timeline_median_ms"], 3), fmt(w["timeline_p99_ms"], 3),
+                fmt(w["count_median_ms"], 3), fmt(w["count_p99_ms"], 3),
+                fmt(w["top_word_count_ms"], 3)))
+    L.append("\nTimelines: the %d W3 queries (the first 7 of each class, 8 of "
+             "w_top), exact per-month document counts. Total counts: all %d "
+             "queries.\n" % (len(w3ids), len(queries)))
+
+    L.append("## W4: significant terms of a month against the rest\n")
+    L.append("| engine | method | foreground | ms | top terms |")
+    L.append("|---|---|---|---|---|")
+    for e in engines:
+        w = summ[e].get("w4")
+        if w:
+            L.append("| %s | %s | %s (%s docs) | %s | %s |" % (
+                e, w["method"], w["foreground"], w.get("fg_docs"), fmt(w["sig_ms"], 0),
+                ", ".join(t[0] for t in w["top"][:12])))
+        elif e in ("groonga", "sphinx"):
+            L.append("| %s | none: no significant-terms feature, and no per-term "
+                     "document-frequency access cheap enough to do it by hand | - | - | - |" % e)
+    L.append("")
+
+    # Ratios: depeche against the best peer.
+    L.append("## depeche against the best peer\n")
+    if "depeche" in measured and peers:
+        def best(key, lower=True):
+            vals = [(key(summ[e]), e) for e in peers if key(summ[e]) is not None]
+            return (min(vals) if lower else max(vals)) if vals else (None, None)
+        rows = [
+            ("W1 MB/s (wall)", lambda s: s.get("w1", {}).get("mb_per_s"), False),
+            ("W1 MB/CPU s", lambda s: s.get("w1", {}).get("mb_per_cpu_s"), False),
+            ("W1 index % of text", lambda s: s.get("w1", {}).get("index_pct_of_text"), True),
+            ("W2 median ms", lambda s: s.get("w2", {}).get("all", {}).get("median_ms"), True),
+            ("W2 p99 ms", lambda s: s.get("w2", {}).get("all", {}).get("p99_ms"), True),
+            ("W3 timeline median ms", lambda s: s.get("w3", {}).get("timeline_median_ms"), True),
+            ("W3 timeline p99 ms", lambda s: s.get("w3", {}).get("timeline_p99_ms"), True),
+            ("W3 count of top word ms", lambda s: s.get("w3", {}).get("top_word_count_ms"), True),
+        ]
+        L.append("| workload | depeche | best peer | ratio (>1: depeche better) |")
+        L.append("|---|---|---|---|")
+        for label, key, lower in rows:
+            d = key(summ["depeche"])
+            if depeche_cli and not label.startswith("W1"):
+                d = None                      # CLI latencies: not comparable
+            b, be = best(key, lower)
+            ratio = None
+            if d and b:
+                ratio = b / d if lower else d / b
+            L.append("| %s | %s | %s (%s) | %s |" % (label, fmt(d, 3), fmt(b, 3), be,
+                                                       fmt(ratio, 2) + "x" if ratio else "-"))
+    else:
+        L.append("depeche was not measured in this run: no ratios.")
+    L.append("")
+
+    # Count comparison.
+    L.append("## Total counts side by side\n")
+    ref = "fts5" if "fts5" in measured else (peers[0] if peers else None)
+    cols = [e for e in engines if data[e]["queries"]]
+    rel = {}
+    rows = []
+    for q in queries:
+        counts = {e: data[e]["queries"].get(q["qid"], {}).get("count") for e in cols}
+        notes = []
+        for e in cols:
+            if e == ref or counts.get(ref) is None or counts[e] is None:
+                continue
+            r = "=" if counts[e] == counts[ref] else (">" if counts[e] > counts[ref] else "<")
+            kind = "phrase" if q["class"] == "phrase" else "word"
+            rel.setdefault((e, q["class"]), {"=": 0, ">": 0, "<": 0})[r] += 1
+            if r != "=":
+                why = WHY.get((e, r, kind)) or WHY.get((r, kind)) or "T"
+                notes.append("%s%s%s" % (e, r, why))
+        rows.append((q, counts, notes))
+    if ref:
+        L.append("Relation of each engine's exact total count to %s's, per class "
+                 "(queries equal / more / fewer):\n" % ref)
+        L.append("| engine | " + " | ".join(CLASSES) + " |")
+        L.append("|---|" + "---|" * len(CLASSES))
+        for e in cols:
+            if e == ref:
+                continue
+            L.append("| %s | " % e + " | ".join(
+                "%d / %d / %d" % tuple(rel.get((e, c), {"=": 0, ">": 0, "<": 0})[k] for k in "=><")
+                for c in CLASSES) + " |")
+        L.append("")
+    L.append("Why they differ: FTS5 has no stemmer and no stop words, so its counts "
+             "are those of the exact (case- and accent-folded) form; Xapian, "
+             "Groonga and Sphinx stem with Snowball, Lucene with its light French "
+             "stemmer, so single words match more forms. Xapian's STEM_SOME leaves "
+             "phrases unstemmed (so its phrase counts should equal FTS5's), Sphinx "
+             "and Groonga stem inside phrases, Lucene drops stop words from "
+             "phrases (\"forces de police\" also matches \"forces X police\"). "
+             "Groonga indexes punctuation as tokens, so a phrase does not match "
+             "across a hyphen or a comma.\n")
+    if "depeche" in cols and "fts5" in cols:
+        dq = data["depeche"]["queries"]
+        exact = any("count_exact" in dq.get(q["qid"], {}) for q in queries)
+        bad = []
+        for q, c, _n in rows:
+            if q["class"] != "phrase":
+                continue
+            d = dq.get(q["qid"], {}).get("count_exact" if exact else "count")
+            if d != c.get("fts5"):
+                bad.append((q, dict(c, depeche=d)))
+        L.append("**Check: depeche's unstemmed phrase counts (%s) against FTS5's**: %s\n" % (
+            "queries in =exact form, \"=a =b\"" if exact else "plain phrase queries",
+            "all %d equal." % sum(1 for q in queries if q["class"] == "phrase") if not bad else
+            "%d differ: %s" % (len(bad), ", ".join("%s \"%s\" (depeche %s, fts5 %s)" % (
+                q["qid"], q["words"], c.get("depeche"), c.get("fts5")) for q, c in bad[:20]))))
+    L.append("<details><summary>Per query</summary>\n")
+    L.append("Notes: engine, relation to %s, reason: %s.\n" % (
+        ref, "; ".join("%s = %s" % kv for kv in LEGEND.items())))
+    L.append("| qid | class | query | " + " | ".join(cols) + " | notes |")
+    L.append("|---|---|---|" + "---|" * len(cols) + "---|")
+    for q, counts, notes in rows:
+        L.append("| %s | %s | %s %s | " % (q["qid"], q["class"], q["op"], q["words"]) +
+                 " | ".join(fmt(counts[e]) for e in cols) + " | %s |" % "; ".join(notes))
+    L.append("\n</details>\n")
+
+    L.append("## Configuration of each engine\n")
+    for e in engines:
+        h = data[e].get("header", {})
+        L.append("- **%s** %s: %s" % (e, h.get("version", ""), CONFIG.get(e, "")))
+    L.append("\nFull settings: the adapters in bench/peers/ (the Sphinx "
+             "configuration is copied next to this report as %s-sphinx.conf).\n"
+             % name)
+
+    with open(prefix + ".md", "w") as f:
+        f.write("\n".join(L) + "\n")
+    # Per-month counts as lists aligned with month_keys (compact JSON).
+    month_keys = sorted({m for e in cols for o in data[e]["queries"].values()
+                         for m in (o.get("months") or {})})
+
+    def month_list(o):
+        ms = o.get("months")
+        return None if ms is None else [ms.get(m, 0) for m in month_keys]
+
+    js = {"corpus": stats, "machine": machine(),
+          "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+          "classes": CLASS_DESC, "config": {e: CONFIG.get(e) for e in engines},
+          "summary": summ,
+          "errors": {e: data[e]["error"] for e in engines if "error" in data[e]},
+          "headers": {e: data[e].get("header") for e in engines},
+          "month_keys": month_keys,
+          "queries": [dict(q, **{k: {e: rnd(data[e]["queries"].get(q["qid"], {}).get(k))
+                                        for e in cols}
+                                     for k in ("count", "search_ms", "count_ms",
+                                               "timeline_ms")
+                                     if k != "timeline_ms" or q["w3"]},
+                           **({"months": {e: month_list(data[e]["queries"].get(q["qid"], {}))
+                                          for e in cols}} if q["w3"] else {}))
+                      for q in queries]}
+    with open(prefix + ".json", "w") as f:
+        json.dump(js, f, separators=(",", ":"))
+        f.write("\n")
+    sc = os.path.join(out, "sphinx.conf")
+    if os.path.exists(sc):
+        with open(sc) as src, open(prefix + "-sphinx.conf", "w") as dst:
+            dst.write(src.read())
+    print("bench-peers: wrote %s.md and %s.json" % (prefix, prefix))
+
+
+if __name__ == "__main__":
+    main()

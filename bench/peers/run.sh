@@ -1,0 +1,126 @@
+#!/bin/sh
+# Side-by-side benchmark of depeche against peer engines (SQLite FTS5,
+# Xapian, Lucene, Groonga, Sphinx): same corpus, same workloads, same run,
+# same machine.  Usage (from the repository root, or via `make bench-peers`):
+#
+#   sh bench/peers/run.sh DEPECHE_BINARY [CORPUS.jsonl[.gz]]
+#
+# Environment:
+#   ENGINES    engines to run (default: depeche fts5 xapian lucene groonga sphinx)
+#   RUNS       timed runs per query, after one warm-up (default 5)
+#   BUILDS     W1 index builds per engine, median reported (default 3)
+#   BENCH_TMP  work directory (default /tmp/depeche-bench-peers); indexes
+#              and the prepared corpus live there, never in the repository
+#   RESULTS    where the report goes (default bench/results)
+#   W4_MONTH   foreground month of W4 (default: March of the corpus's
+#              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
+#
+# Steps: install missing Debian packages (install.sh); prepare the input
+# once, outside every timing (prep.py: gunzip, one version per id, the
+# fixed query set); per engine: W1 builds under /usr/bin/time, then one
+# long-lived query process for W2/W3 (and W4 where the adapter has it);
+# then report.py writes peers-<corpus>.md and .json.  An engine that fails
+# is reported as skipped with its error and the others go on.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+DEPECHE=${1:?usage: run.sh DEPECHE_BINARY [CORPUS]}
+CORPUS=${2:-../shared/corpora/lemonde2022.jsonl.gz}
+case $DEPECHE in /*) ;; *) DEPECHE=$(pwd)/$DEPECHE ;; esac
+ENGINES=${ENGINES:-"depeche fts5 xapian lucene groonga sphinx"}
+RUNS=${RUNS:-5}
+BUILDS=${BUILDS:-3}
+BENCH_TMP=${BENCH_TMP:-/tmp/depeche-bench-peers}
+RESULTS=${RESULTS:-$ROOT/bench/results}
+PY=/usr/bin/python3      # Debian's Python: python3-xapian is built for it
+BIN=$BENCH_TMP/bin
+LCP=/usr/share/java/lucene-core-4.10.4.jar:/usr/share/java/lucene-analyzers-common-4.10.4.jar:/usr/share/java/lucene-queryparser-4.10.4.jar
+
+# adapter ENGINE MODE ARGS...: runs the adapter of an engine.
+adapter() {
+    e=$1; shift
+    case $e in
+    fts5)    "$BIN/adapter_fts5" "$@" ;;
+    xapian)  "$PY" "$HERE/adapter_xapian.py" "$@" ;;
+    lucene)  java -cp "$BIN/java:$LCP" AdapterLucene "$@" ;;
+    groonga) "$PY" "$HERE/adapter_groonga.py" "$@" ;;
+    sphinx)  "$PY" "$HERE/adapter_sphinx.py" "$@" ;;
+    depeche) "$PY" "$HERE/adapter_depeche.py" "$DEPECHE" "$@" ;;
+    esac
+}
+
+# W1 is timed by /usr/bin/time, which needs a program: this script, called
+# back with BENCH_PEERS_ADAPTER=1 and "ENGINE MODE ARGS..." after the two
+# usual arguments.
+if [ "${BENCH_PEERS_ADAPTER:-}" = 1 ]; then
+    shift 2
+    adapter "$@"
+    exit $?
+fi
+
+[ -r "$CORPUS" ] || { echo "bench-peers: no corpus at $CORPUS (skipped)"; exit 0; }
+sh "$HERE/install.sh" || { echo "bench-peers: package installation failed"; exit 1; }
+
+name=$(basename "$CORPUS"); name=${name%.gz}; name=${name%.jsonl}
+W=$BENCH_TMP/$name
+IN=$W/input
+OUT=$W/out
+mkdir -p "$IN" "$OUT" "$BIN/java" "$RESULTS"
+
+# --- prepared input (cached while the corpus and prep.py are unchanged) ---
+# shellcheck disable=SC3013  # -nt: in dash and bash, not in POSIX
+if [ ! -s "$IN/stats.json" ] || [ "$CORPUS" -nt "$IN/stats.json" ] ||
+   [ "$HERE/prep.py" -nt "$IN/stats.json" ]; then
+    echo "bench-peers: preparing $CORPUS"
+    "$PY" "$HERE/prep.py" "$CORPUS" "$IN" || exit 1
+fi
+Q=$IN/queries.tsv
+W4M=${W4_MONTH:-$(sed -n 's/.*"w4_month": "\([0-9-]*\)".*/\1/p' "$IN/stats.json")}
+
+# --- the compiled adapters ---------------------------------------------------
+gcc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror "$HERE/adapter_fts5.c" \
+    -lsqlite3 -lm -o "$BIN/adapter_fts5" 2>"$OUT/fts5.compile" || true
+javac -nowarn -d "$BIN/java" -cp "$LCP" "$HERE/AdapterLucene.java" \
+    2>"$OUT/lucene.compile" || true
+
+for e in $ENGINES; do
+    IDX=$W/index-$e
+    rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl "$OUT/$e".load
+    if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
+        echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
+    fi
+    cut -d' ' -f1-3 /proc/loadavg >"$OUT/$e.load"   # other load on the machine
+    b=1; ok=1
+    while [ $b -le "$BUILDS" ]; do
+        echo "bench-peers: $e: W1 build $b/$BUILDS"
+        rm -rf "$IDX"; mkdir -p "$IDX"
+        sync
+        if ! BENCH_PEERS_ADAPTER=1 /usr/bin/time -f '%e %U %S %M' \
+                -o "$OUT/$e.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
+                "$e" index "$IN/corpus.jsonl" "$IDX" \
+                >"$OUT/$e.index.log" 2>&1; then
+            { echo "index failed:"; tail -5 "$OUT/$e.index.log"; } >"$OUT/$e.error"
+            ok=0; break
+        fi
+        size=$(du -s -B1 "$IDX" | cut -f1)
+        tail -1 "$OUT/$e.time" | awk -v s="$size" -v b="$b" \
+            '{printf "{\"build\":%d,\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"rss_kb\":%s,\"index_bytes\":%s}\n", b, $1, $2, $3, $4, s}' \
+            >"$OUT/$e.w1-$b.json"
+        b=$((b + 1))
+    done
+    [ $ok = 1 ] || continue
+    echo "bench-peers: $e: W2/W3 queries ($RUNS runs each)"
+    if ! adapter "$e" query "$IDX" "$Q" "$RUNS" >"$OUT/$e.queries.jsonl" \
+            2>"$OUT/$e.query.log"; then
+        { echo "queries failed:"; tail -5 "$OUT/$e.query.log"; } >"$OUT/$e.error"
+        continue
+    fi
+    case $e in
+    fts5|xapian|lucene)
+        echo "bench-peers: $e: W4 significant terms"
+        adapter "$e" sig "$IDX" "$W4M" "${W4_RUNS:-3}" \
+            >"$OUT/$e.w4.json" 2>"$OUT/$e.w4.log" || rm -f "$OUT/$e.w4.json" ;;
+    esac
+done
+cp "$W/index-sphinx/sphinx.conf" "$OUT/sphinx.conf" 2>/dev/null || true
+"$PY" "$HERE/report.py" "$W" "$RESULTS/peers-$name" "$ENGINES"
