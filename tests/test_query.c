@@ -87,6 +87,12 @@ TEST(phrases_prefix_exact_near)
     CHECK_EQ_STR(tree("presid*"), "presid*");
     CHECK_EQ_STR(tree("Écono*"), "econo*");
     CHECK_EQ_STR(tree("=Présidents"), "=presidents");
+    /* Exact forms inside phrases: per word, or the whole phrase with =". */
+    CHECK_EQ_STR(tree("\"les =Présidents russes\""), "\"le =presidents russ\"");
+    CHECK_EQ_STR(tree("=\"les Présidents russes\""),
+                 "\"=les =presidents =russes\"");
+    CHECK_EQ_STR(tree("\"les =Etats-Unis\""), "\"le =etats =unis\"");
+    CHECK_EQ_STR(tree("=\"Macron\""), "=macron");
     CHECK_EQ_STR(tree("macron NEAR/5 poutine"), "(near/5 macron poutin)");
     CHECK_EQ_STR(tree("macron NEAR poutine"), "(near/10 macron poutin)");
     CHECK_EQ_STR(tree("\"mer noire\" NEAR/3 otan*"),

@@ -26,6 +26,8 @@ static const char *const known_langs[] = {"fr", "en", "de", "es",
 
 typedef struct collect {
     dp_query *q;
+    const char *raw;      /* the leaf's text, to see '=' before a word */
+    size_t prev_end;      /* end offset of the previous token */
     dp__qterm *terms;
     uint32_t n, cap;
     uint32_t first_pos;
@@ -56,6 +58,15 @@ static int on_token(void *ctx, const dp_token *tok)
     memset(t, 0, sizeof *t);
     t->pos = tok->pos - c->first_pos;
     t->stop = (tok->flags & DP_TOKEN_STOP) != 0;
+    /* Inside a phrase, "=word" asks for that word's exact form; the parts
+    ** of "=Etats-Unis" or "=l'Otan" that follow the first one inherit it.
+    ** exact is only a request here: set_exact makes it so. */
+    if (tok->start > 0 && c->raw[tok->start - 1] == '=')
+        t->exact = 1;
+    else if (c->n > 1 && tok->start > 0 && c->prev_end == tok->start - 1 &&
+             c->raw[tok->start - 1] != ' ' && c->terms[c->n - 2].exact)
+        t->exact = 1;
+    c->prev_end = tok->end;
     /* Keep both: the term by default, the form for =exact. */
     t->text = dp__query_alloc(c->q, tok->term_len + 1);
     t->cands = dp__query_alloc(c->q, sizeof(char *) + tok->form_len + 1);
@@ -139,6 +150,7 @@ static int analyze_leaf(actx *c, dp__qnode *nd, bool near_operand)
 
     memset(&col, 0, sizeof col);
     col.q = c->q;
+    col.raw = nd->raw;
     rc = dp_analyze(c->a, c->q->lang, nd->raw, nd->raw_len, on_token, &col);
     if (col.rc)
         return col.rc;
@@ -155,7 +167,7 @@ static int analyze_leaf(actx *c, dp__qnode *nd, bool near_operand)
         col.terms[0].len = col.terms[0].ncands;
     }
     for (uint32_t i = 0; i < col.n; i++) {
-        if (nd->flags & DP_QL_EXACT) {
+        if ((nd->flags & DP_QL_EXACT) || col.terms[i].exact) {
             rc = set_exact(c->q, c->a, &col.terms[i]);
             if (rc != DP_OK)
                 return rc;

@@ -138,6 +138,7 @@ typedef struct tok {
     size_t at, len;   /* bytes of the token in the query */
     uint32_t col;     /* column of its first character */
     uint32_t near;    /* T_NEAR distance */
+    bool exact;       /* T_PHRASE written ="...": every word exact */
 } tok;
 
 typedef struct parser {
@@ -292,6 +293,12 @@ static void lex(parser *p, tok *t)
     }
     if (c == '"') {
         lex_phrase(p, t);
+        return;
+    }
+    if (c == '=' && p->at + 1 < p->n && p->s[p->at + 1] == '"') {
+        p->at++;
+        lex_phrase(p, t);
+        t->exact = true;
         return;
     }
     /* '-' directly followed by a term negates it; a lone '-' is a word
@@ -630,7 +637,8 @@ static dp__qnode *parse_primary(parser *p, const char *after,
         return inner;
     }
     case T_PHRASE:
-        return leaf_new(p, &t, t.at, t.len, DP_QF_ANY, DP_QL_QUOTED);
+        return leaf_new(p, &t, t.at, t.len, DP_QF_ANY,
+                        DP_QL_QUOTED | (t.exact ? DP_QL_EXACT : 0));
     case T_WORD:
         plen = field_prefix(p->s + t.at, t.len, &field);
         if (plen)

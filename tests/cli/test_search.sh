@@ -127,4 +127,13 @@ check_status 2 "$DEPECHE" timeline "$A" "macron" --by fortnight
 check_status 2 "$DEPECHE" timeline "$A" "(macron"
 check_contains "$T_TMP/err" "column 8: expected ')' to close '(' opened at column 1"
 
+t_begin exact_forms_in_phrases
+# sample/ has "armes" twice (one document: "des armes"), never "arme".
+"$DEPECHE" index "$T_TMP/sample" sample/ >/dev/null 2>&1
+for pair in 'armes:2' '=armes:1' '=arme:0' '"des armes":1' '"des =arme":0' \
+            '"=des =armes":1' '="des armes":1' '="des arme":0'; do
+    q=${pair%:*}; want=${pair##*:}
+    check_eq "$("$DEPECHE" search "$T_TMP/sample" "$q" --count)" "$want" "count of $q"
+done
+
 t_end
