@@ -39,6 +39,11 @@ size_t cli_width(const char *s, size_t n);
 void cli_pad(FILE *f, const char *s, size_t n, size_t width);
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int cli_read_file(const char *path, char **out, size_t *n);
+/* Print a reader issue as "file:line:column: rejected|warning: kind:
+** message" (line and column when known). */
+void cli_print_issue(FILE *f, const dp_issue *is);
+/* Parse a --format value (auto, text, jsonl, csv, tsv): 0 or -1. */
+int cli_parse_format(const char *s, dp_format *f);
 /* Parse a non-negative integer option value; false if malformed. */
 bool cli_parse_u64(const char *s, unsigned long long *out);
 

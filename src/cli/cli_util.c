@@ -143,3 +143,30 @@ void cli_pad(FILE *f, const char *s, size_t n, size_t width)
     for (size_t w = cli_width(s, n); w < width; w++)
         fputc(' ', f);
 }
+
+void cli_print_issue(FILE *f, const dp_issue *is)
+{
+    fprintf(f, "%s", is->file ? is->file : "-");
+    if (is->line)
+        fprintf(f, ":%llu", (unsigned long long)is->line);
+    if (is->column)
+        fprintf(f, ":%llu", (unsigned long long)is->column);
+    fprintf(f, ": %s: %s: %s\n", is->is_reject ? "rejected" : "warning",
+            dp_issue_name(is->kind), is->message ? is->message : "");
+}
+
+int cli_parse_format(const char *s, dp_format *f)
+{
+    static const struct {
+        const char *name;
+        dp_format format;
+    } names[] = {{"auto", DP_FORMAT_AUTO}, {"text", DP_FORMAT_TEXT},
+                 {"jsonl", DP_FORMAT_JSONL}, {"csv", DP_FORMAT_CSV},
+                 {"tsv", DP_FORMAT_TSV}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i].name) == 0) {
+            *f = names[i].format;
+            return 0;
+        }
+    return -1;
+}

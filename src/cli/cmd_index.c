@@ -41,11 +41,7 @@ static int on_issue(void *ctx, const dp_issue *is)
         return 0;
     if (c->tty)
         fputs("\r\033[K", stderr);
-    fprintf(stderr, "%s", is->file ? is->file : "-");
-    if (is->line)
-        fprintf(stderr, ":%llu", (unsigned long long)is->line);
-    fprintf(stderr, ": %s: %s: %s\n", is->is_reject ? "rejected" : "warning",
-            dp_issue_name(is->kind), is->message ? is->message : "");
+    cli_print_issue(stderr, is);
     return 0;
 }
 
@@ -135,17 +131,6 @@ static void summary(const index_ctx *c, const dp_writer_stats *ws,
            secs > 0 ? text / secs : 0);
 }
 
-static int parse_format(const char *s, dp_format *f)
-{
-    static const char *names[] = {"auto", "text", "jsonl", "csv"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *f = (dp_format)i;
-            return 0;
-        }
-    return -1;
-}
-
 /* Read every record and add it.  Returns a DP_* code. */
 static int load(dp_writer *w, dp_reader *r, index_ctx *c, double t0)
 {
@@ -196,7 +181,7 @@ int cmd_index(int argc, char **argv)
                 return cli_usage(index_usage, "bad --memory '%s'", argv[i]);
             }
         } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            if (parse_format(argv[++i], &ro.format) != 0) {
+            if (cli_parse_format(argv[++i], &ro.format) != 0) {
                 free(paths);
                 return cli_usage(index_usage, "unknown format '%s'", argv[i]);
             }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char read_usage[] =
-    "depeche read [--json] [--format auto|text|jsonl|csv] [--utf8 repair|reject]\n"
+    "depeche read [--json] [--format auto|text|jsonl|csv|tsv] [--utf8 repair|reject]\n"
     "                    [--quiet] FILE|DIR|- ...";
 
 struct read_opts {
@@ -24,13 +24,7 @@ struct read_opts {
 static int print_issue(void *ctx, const dp_issue *is)
 {
     (void)ctx;
-    fprintf(stderr, "%s", is->file ? is->file : "-");
-    if (is->line)
-        fprintf(stderr, ":%llu", (unsigned long long)is->line);
-    if (is->column)
-        fprintf(stderr, ":%llu", (unsigned long long)is->column);
-    fprintf(stderr, ": %s: %s: %s\n", is->is_reject ? "rejected" : "warning",
-            dp_issue_name(is->kind), is->message ? is->message : "");
+    cli_print_issue(stderr, is);
     return 0;
 }
 
@@ -123,17 +117,6 @@ static void print_summary(const dp_reader_stats *st, out_format out)
         printf("}}}\n");
 }
 
-static int parse_format(const char *s, dp_format *f)
-{
-    static const char *names[] = {"auto", "text", "jsonl", "csv"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *f = (dp_format)i;
-            return 0;
-        }
-    return -1;
-}
-
 int cmd_read(int argc, char **argv)
 {
     dp_reader_options ro = DP_READER_OPTIONS_INIT;
@@ -154,7 +137,7 @@ int cmd_read(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = true;
         } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            if (parse_format(argv[++i], &ro.format) != 0) {
+            if (cli_parse_format(argv[++i], &ro.format) != 0) {
                 free(paths);
                 return cli_usage(read_usage, "unknown format '%s'", argv[i]);
             }
