@@ -650,6 +650,12 @@ DP_API uint64_t dp_results_total(const dp_results *r);
 ** dp_results_free.  DP_ENOTFOUND if i is out of range; DP_EIO /
 ** DP_ECORRUPT if its stored record cannot be read. */
 DP_API int dp_results_hit(dp_results *r, size_t i, dp_hit *hit);
+/* The record id of hit i, without reading the document store (ids are a
+** column of each segment): what a program that only needs the ids of the
+** best hits should call, since dp_results_hit decompresses the stored
+** record for its title.  *id is borrowed from r until dp_results_free.
+** DP_OK or DP_ENOTFOUND if i is out of range. */
+DP_API int dp_results_id(const dp_results *r, size_t i, dp_slice *id);
 
 /* A passage of a document with the query's words marked (docs/query.md,
 ** "Snippets"). */

@@ -389,4 +389,106 @@ TEST(cursor_random_against_model)
     rmdir(dir);
     dp__buf_free(&err);
 }
+
+/* Blocks of a frequent term have long position streams: they carry the
+** bit length of each group of 4 docs (the 0x80 bit of the k byte), and a
+** cursor jumping to any doc, with or without a form filter, must still
+** give exactly the positions written. */
+TEST(position_groups_against_model)
+{
+    char dir[] = "/tmp/dp-test-post3.XXXXXX";
+    dp_buf err = DP_BUF_INIT;
+    CHECK(mkdtemp(dir) != NULL);
+    unsigned seed = 7;
+    const uint32_t nd = 700;
+    static uint32_t pos[700][64], fm[700][64], fq[700];
+    dp__segw *w;
+    char path[256];
+    dp__seg_path(path, sizeof path, dir, 1);
+    CHECK_EQ_INT(dp__segw_open(&w, path, &err), DP_OK);
+    for (uint32_t d = 0; d < nd; d++) {
+        dp__doc_cols c;
+        memset(&c, 0, sizeof c);
+        c.length = 1000;
+        dp_slice src = {"", 0}, id = {"x", 1};
+        CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, "", 0), DP_OK);
+        fq[d] = 1 + RND() % 64;
+        uint32_t at = RND() % 5;
+        for (uint32_t i = 0; i < fq[d]; i++) {
+            at += 1 + RND() % (i % 7 == 0 ? 400 : 12);
+            pos[d][i] = at;
+            fm[d][i] = RND() % 3 == 0;
+        }
+    }
+    dp_slice forms[2] = {{"de", 2}, {"d", 1}};
+    CHECK_EQ_INT(dp__segw_term_begin(w, "de", 2, forms, 2), DP_OK);
+    for (uint32_t d = 0; d < nd; d++)
+        CHECK_EQ_INT(dp__segw_term_doc(w, d, pos[d], fm[d], fq[d]), DP_OK);
+    CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
+    CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
+    dp__segw_free(w);
+    dp__segfile *f;
+    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
+    dp__segment g;
+    memset(&g, 0, sizeof g);
+    g.file = f;
+    g.err = &err;
+    dp__term_info ti;
+    CHECK_EQ_INT(dp__seg_term_find(&g, "de", 2, &ti), DP_OK);
+    /* the first block has groups: skip table, bd = 0, bf, freqs, length */
+    const uint8_t *q = f->sec[DP__SEC_POST].p + ti.post_off;
+    const uint8_t *end = q + ti.post_len;
+    uint64_t v;
+    CHECK(dp__get_varint(&q, end, &v));
+    q += v;
+    CHECK_EQ_INT(q[0], 0);
+    q += 1;
+    q += 1 + (DP__BLOCK * q[0] + 7) / 8;
+    CHECK(dp__get_varint(&q, end, &v));
+    CHECK(q < end && (q[0] & 0x80));
+    for (int run = 0; run < 30; run++) {
+        int form = run % 3 - 1;
+        dp__postings *p;
+        CHECK_EQ_INT(dp__postings_open(&g, &ti, form, DP__POST_POSITIONS, &p),
+                     DP_OK);
+        uint32_t target = 0;
+        for (;;) {
+            target += RND() % (run < 10 ? 3 : 40);
+            uint32_t want = target, n = 0;
+            for (; want < nd; want++) {
+                n = 0;
+                for (uint32_t i = 0; i < fq[want]; i++)
+                    n += form < 0 || fm[want][i] == (uint32_t)form;
+                if (n)
+                    break;
+            }
+            int rc = dp__postings_advance(p, target);
+            if (want >= nd) {
+                CHECK_EQ_INT(rc, DP_ENOTFOUND);
+                break;
+            }
+            CHECK_EQ_INT(rc, DP_OK);
+            CHECK_EQ_INT(dp__postings_doc(p), want);
+            const uint32_t *ps, *fs;
+            size_t np;
+            dp__postings_positions(p, &ps, &fs, &np);
+            CHECK_EQ_INT(np, n);
+            for (uint32_t i = 0, k = 0; i < fq[want] && k < np; i++)
+                if (form < 0 || fm[want][i] == (uint32_t)form) {
+                    CHECK_EQ_INT(ps[k], pos[want][i]);
+                    CHECK_EQ_INT(fs[k], fm[want][i]);
+                    k++;
+                }
+            target = want + 1;
+            if (test_failed_now)
+                break;
+        }
+        dp__postings_free(p);
+    }
+    dp__segfile_unref(f);
+    unlink(path);
+    rmdir(dir);
+    dp__buf_free(&err);
+}
+#undef RND
 TEST_MAIN()

@@ -649,7 +649,11 @@ static void check_search(const char *text, const dp_query *q,
         uint32_t doc;
         /* the public dp_results_hit for a few, the internals for speed */
         if (i < 3) {
+            dp_slice id;
             CHECK_EQ_INT(dp_results_hit(all, i, &h), DP_OK);
+            /* the id column and the stored record agree */
+            CHECK_EQ_INT(dp_results_id(all, i, &id), DP_OK);
+            CHECK(id.n == h.id.n && memcmp(id.p, h.id.p, id.n) == 0);
         } else {
             CHECK_EQ_INT(dp__results_doc(all, i, &g, &doc), DP_OK);
             h.id = dp__seg_doc_id(g, doc);
@@ -946,6 +950,10 @@ TEST(limits_and_arguments)
     CHECK_EQ_INT(dp_results_count(r), 0);
     CHECK_EQ_INT(dp_results_total(r), (long long)c);
     CHECK_EQ_INT(dp_results_hit(r, 0, &h), DP_ENOTFOUND);
+    {
+        dp_slice id;
+        CHECK_EQ_INT(dp_results_id(r, 0, &id), DP_ENOTFOUND);
+    }
     dp_results_free(r);
     /* an offset past the end: no hit, the total still exact */
     so.limit = 5;

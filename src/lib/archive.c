@@ -178,16 +178,14 @@ int dp__snap_from_manifest(dp_archive *a, dp__manifest *m, dp__snap **out,
             rc = DP_ECORRUPT;
             break;
         }
-        if (ms->del_no)
-            rc = dp__del_read(a->dir, ms->del_no, ms->seg_no, ms->ndocs,
-                              &g->deleted, &g->ndeleted, err);
+        /* the bitmap and live tokens are cached in the file: a snapshot
+        ** per query does not re-read the deletion file */
+        rc = dp__segment_load_deletions(g, a->dir, ms->del_no, err);
         if (rc == DP_OK && g->ndeleted != ms->ndeleted) {
             dp__set_err(err, "%s: deletion count differs from the manifest",
                         g->file->path);
             rc = DP_ECORRUPT;
         }
-        g->del_no = ms->del_no;
-        dp__segment_count(g);
         s->live += dp__seg_live_docs(g);
         s->tokens += g->tokens;
     }

@@ -96,6 +96,9 @@ uint32_t dp__seg_live_docs(const dp__segment *g);
 /* Sum of the lengths of the live documents. */
 uint64_t dp__seg_total_tokens(const dp__segment *g);
 bool dp__seg_is_deleted(const dp__segment *g, uint32_t docid);
+/* The first deleted docid >= from, or UINT32_MAX (reads 64 docs at a
+** time: walking the deletions costs their number, not the segment's). */
+uint32_t dp__seg_next_deleted(const dp__segment *g, uint32_t from);
 /* Name of the segment's file, for messages. */
 const char *dp__seg_name(const dp__segment *g);
 
@@ -118,6 +121,24 @@ void dp__seg_doc_date(const dp__segment *g, uint32_t docid, dp_date *out);
 ** of the month, year: January 1st); INT32_MIN when the doc has no date. */
 int32_t dp__seg_doc_day(const dp__segment *g, uint32_t docid);
 uint32_t dp__seg_doc_source(const dp__segment *g, uint32_t docid);
+
+/* Derived per-document data that readers compute once per segment file
+** (it depends on the immutable file only, never on deletions) and share
+** between snapshots and threads: e.g. the period of each document for
+** timelines.  An object starts with a dp__seg_cached header whose free
+** function releases it with the file.  get returns the object of a slot
+** or NULL; put publishes c unless another thread did first, in which
+** case c is freed and the winner returned.  Thread-safe. */
+enum {
+    DP__SEG_CACHE_PERIODS = 0, /* timeline.c: 4 slots, one per dp_period */
+    DP__SEG_CACHE_SLOTS = 4
+};
+typedef struct dp__seg_cached {
+    void (*free)(struct dp__seg_cached *c);
+} dp__seg_cached;
+dp__seg_cached *dp__seg_cache_get(const dp__segment *g, unsigned slot);
+dp__seg_cached *dp__seg_cache_put(const dp__segment *g, unsigned slot,
+                                  dp__seg_cached *c);
 
 /* Sources: a per-segment dictionary; id 0 is the empty source "". */
 uint32_t dp__seg_nsources(const dp__segment *g);
@@ -218,6 +239,10 @@ typedef struct dp__postings dp__postings;
 enum {
     DP__POST_FREQS = 0,     /* docs and freqs only (fastest) */
     DP__POST_POSITIONS = 1, /* also decode positions */
+    /* with DP__POST_POSITIONS: decode a document's positions only when
+    ** dp__postings_load_positions asks for them (phrases: most documents
+    ** the cursor stops on are not candidates) */
+    DP__POST_LAZY = 2,
 };
 
 /* form: -1 for all forms, else a form index of t (dp__term_form_find).
@@ -240,6 +265,15 @@ uint32_t dp__postings_freq(const dp__postings *p);
 ** indexes.  Borrowed until the cursor moves. */
 void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
                             const uint32_t **forms, size_t *n);
+/* The number of deleted documents among the term's (for exact counts
+** from df without walking the postings: df minus these).  Only on a
+** cursor that has not moved, without a form filter (else DP_EINVAL); it
+** is left before its first document.  Costs one block decode per block
+** holding a deleted document.  DP_OK, DP_EINVAL, DP_ECORRUPT. */
+int dp__postings_count_deleted(dp__postings *p, uint32_t *out);
+/* Make the current document's positions available (a no-op unless the
+** cursor was opened DP__POST_LAZY).  DP_OK, DP_ENOMEM, DP_ECORRUPT. */
+int dp__postings_load_positions(dp__postings *p);
 
 /* Block-max information (for block-max WAND) about the block of 128
 ** postings that holds the first document >= target, without decoding it:

@@ -93,74 +93,24 @@ static int atom_add(occ_atom *a, const dp__segment *g, const dp__term_info *t,
     return DP_OK;
 }
 
-static int atom_exact(occ_atom *a, const dp__segment *g, const dp__qterm *qt)
-{
-    for (uint32_t i = 0; i < qt->ncands; i++) {
-        dp__term_info ti;
-        uint32_t fi;
-        int rc = dp__seg_term_find(g, qt->cands[i], qt->cand_lens[i], &ti);
-        if (rc == DP_ENOTFOUND)
-            continue;
-        if (rc == DP_OK)
-            rc = dp__term_form_find(g, &ti, qt->text, qt->len, &fi);
-        if (rc == DP_ENOTFOUND)
-            continue;
-        if (rc == DP_OK)
-            rc = atom_add(a, g, &ti, (int)fi);
-        if (rc != DP_OK)
-            return rc;
-    }
-    return DP_OK;
-}
+/* Open one cursor per (term, form) the query term needs: the same
+** expansion as the matchers' (dp__query_term_specs). */
+typedef struct atom_spec_ctx {
+    occ_atom *a;
+    const dp__segment *g;
+} atom_spec_ctx;
 
-static int atom_prefix(occ_atom *a, const dp__segment *g, const dp__qterm *qt)
+static int atom_spec(void *ctx, const dp__term_info *t, int form)
 {
-    dp__term_iter *it = NULL;
-    dp__term_info ti;
-    dp_slice term;
-    int rc;
-
-    for (uint32_t k = 1; k < qt->len; k++) {
-        rc = dp__seg_term_find(g, qt->text, k, &ti);
-        if (rc == DP_ENOTFOUND)
-            continue;
-        if (rc != DP_OK)
-            return rc;
-        for (uint32_t f = 0; f < ti.nforms; f++) {
-            dp__form_buf fb;
-            rc = dp__term_form(g, &ti, f, &fb);
-            if (rc != DP_OK)
-                return rc;
-            if (fb.info.form.n >= qt->len &&
-                memcmp(fb.info.form.p, qt->text, qt->len) == 0 &&
-                (rc = atom_add(a, g, &ti, (int)f)) != DP_OK)
-                return rc;
-        }
-    }
-    rc = dp__term_iter_open(g, qt->text, qt->len, &it);
-    if (rc != DP_OK)
-        return rc;
-    while ((rc = dp__term_iter_next(it, &term, &ti)) == DP_OK)
-        if ((rc = atom_add(a, g, &ti, -1)) != DP_OK)
-            break;
-    dp__term_iter_free(it);
-    return rc == DP_ENOTFOUND ? DP_OK : rc;
+    atom_spec_ctx *c = ctx;
+    return atom_add(c->a, c->g, t, form);
 }
 
 static int atom_open(occ_atom *a, const dp__segment *g, const dp__qnode *nd,
                      const dp__qterm *qt)
 {
-    dp__term_info ti;
-    int rc;
-
-    if (nd->kind == DP_QK_PREFIX)
-        return atom_prefix(a, g, qt);
-    if (qt->exact)
-        return atom_exact(a, g, qt);
-    rc = dp__seg_term_find(g, qt->text, qt->len, &ti);
-    if (rc == DP_ENOTFOUND)
-        return DP_OK;
-    return rc == DP_OK ? atom_add(a, g, &ti, -1) : rc;
+    atom_spec_ctx c = {a, g};
+    return dp__query_term_specs(g, nd, qt, atom_spec, &c);
 }
 
 static void atom_free(occ_atom *a)

@@ -16,7 +16,10 @@
 ** position of the doc (the first from 0) in Exp-Golomb code of order k,
 ** k chosen per block from the mean gap; when the term has more than one
 ** form, each gap is followed by the form index + 1 in Exp-Golomb order 0
-** (one bit for the most frequent form).  Each skip entry is
+** (one bit for the most frequent form).  When the bit stream takes 1024
+** bytes or more, k carries the bit 0x80 and is followed by u8 b_g and
+** the bit length of each group of 4 docs, bit-packed in b_g bits (format
+** version 2: see POS_GROUP below).  Each skip entry is
 ** varint(last_doc - prev_last - 1), varint(block_bytes), varint(max_freq
 ** - 1), varint(min_len).
 **
@@ -237,9 +240,55 @@ bool dp__bitr_expgolomb(dp__bitr *r, unsigned k, uint32_t *v)
     return true;
 }
 
+/* The decoder's inner loop: refill 8 bytes at once when they are there,
+** and decode a code that fits in the accumulator with a few shifts;
+** anything else (the end of the stream, codes longer than the bits
+** held, malformed bits) goes through dp__bitr_expgolomb, which checks. */
+static inline void bitr_fill_fast(dp__bitr *r)
+{
+    if (r->end - r->p >= 8) {
+        r->acc |= dp__get_u64(r->p) << r->n;
+        r->p += (63 - r->n) >> 3;
+        r->n |= 56;
+    } else {
+        bitr_fill(r);
+    }
+}
+
+static inline bool bitr_expgolomb_fast(dp__bitr *r, unsigned k, uint32_t *v)
+{
+    if (r->n < 57)
+        bitr_fill_fast(r);
+    if (r->acc != 0) {
+        unsigned nb = (unsigned)__builtin_ctzll(r->acc);
+        unsigned len = 2 * nb + 1 + k;
+        if (len < 64 && len <= r->n) {
+            uint64_t x = r->acc >> (nb + 1);
+            uint64_t u = (1ull << nb) | (x & ((1ull << nb) - 1));
+            uint64_t val = ((u - 1) << k) | ((x >> nb) & ((1ull << k) - 1));
+            r->acc >>= len;
+            r->n -= len;
+            if (val > UINT32_MAX)
+                return false;
+            *v = (uint32_t)val;
+            return true;
+        }
+    }
+    return dp__bitr_expgolomb(r, k, v);
+}
+
 /**************************************************************************
 ** The encoder.
 */
+
+/* Blocks whose position stream reaches POS_GROUPS_MIN bytes give the bit
+** length of each group of POS_GROUP documents, flagged by POS_HAS_GROUPS
+** in the k byte, so that a cursor landing on one document of a frequent
+** word decodes at most POS_GROUP - 1 other documents' positions instead
+** of every position before it in the block. */
+#define POS_GROUP 4
+#define POS_GROUPS_MIN 1024
+#define POS_HAS_GROUPS 0x80
 
 void dp__post_enc_init(dp__post_enc *e)
 {
@@ -291,19 +340,65 @@ static int enc_positions(dp__post_enc *e, const uint32_t *pos,
     return DP_OK;
 }
 
-/* Code the block's positions into e->pbits: u8 k, then the bit stream. */
+/* Bits of the Exp-Golomb code of order k of v. */
+static unsigned eg_bits(uint32_t v, unsigned k)
+{
+    uint64_t u = ((uint64_t)v >> k) + 1;
+    return 2u * (63u - (unsigned)__builtin_clzll(u)) + 1u + k;
+}
+
+/* The bits each group of POS_GROUP docs of the block takes in the stream. */
+static uint64_t enc_group_bits(const dp__post_enc *e, unsigned k,
+                               uint32_t glen[DP__BLOCK / POS_GROUP])
+{
+    const uint8_t *q = (const uint8_t *)e->pos.p;
+    uint64_t total = 0, g64[DP__BLOCK / POS_GROUP];
+    size_t at = 0;
+    for (uint32_t d = 0; d < e->n; d++) {
+        uint64_t bits = 0;
+        for (uint32_t i = 0; i < e->freqs[d]; i++, at++) {
+            bits += eg_bits(dp__get_u32(q + 8 * at), k);
+            if (e->nforms > 1)
+                bits += eg_bits(dp__get_u32(q + 8 * at + 4) + 1, 0);
+        }
+        if (d % POS_GROUP == 0)
+            g64[d / POS_GROUP] = 0;
+        g64[d / POS_GROUP] += bits;
+        total += bits;
+    }
+    for (uint32_t g = 0; g < (e->n + POS_GROUP - 1) / POS_GROUP; g++) {
+        if (g64[g] > UINT32_MAX)
+            return 0; /* absurd frequencies: no groups */
+        glen[g] = (uint32_t)g64[g];
+    }
+    return total;
+}
+
+/* Code the block's positions into e->pbits: u8 k (| POS_HAS_GROUPS), the
+** group lengths when the stream is long, then the bit stream. */
 static int enc_block_positions(dp__post_enc *e)
 {
     size_t n = e->pos.n / 8;
     const uint8_t *q = (const uint8_t *)e->pos.p;
+    uint32_t glen[DP__BLOCK / POS_GROUP], ng = (e->n + POS_GROUP - 1) / POS_GROUP;
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += dp__get_u32(q + 8 * i);
     uint64_t mean = n ? sum / n : 0;
     unsigned k = mean ? 63u - (unsigned)__builtin_clzll(mean) : 0;
+    bool groups = enc_group_bits(e, k, glen) >= 8 * POS_GROUPS_MIN;
     dp__bitw bw = {&e->pbits, 0, 0, DP_OK};
     dp__buf_clear(&e->pbits);
-    bw.rc = dp__buf_putc(&e->pbits, (char)k);
+    bw.rc = dp__buf_putc(&e->pbits, (char)(k | (groups ? POS_HAS_GROUPS : 0)));
+    if (groups && bw.rc == DP_OK) {
+        uint32_t maxg = 0;
+        for (uint32_t g = 0; g < ng; g++)
+            maxg = glen[g] > maxg ? glen[g] : maxg;
+        unsigned bg = dp__bits_needed(maxg);
+        bw.rc = dp__buf_putc(&e->pbits, (char)bg);
+        if (bw.rc == DP_OK)
+            bw.rc = dp__bitpack(&e->pbits, glen, ng, bg);
+    }
     for (size_t i = 0; i < n; i++) {
         dp__bitw_expgolomb(&bw, dp__get_u32(q + 8 * i), k);
         if (e->nforms > 1)
@@ -436,6 +531,10 @@ struct dp__postings {
     dp__bitr br;        /* positions of doc pos_doc onwards */
     unsigned pos_k;
     uint32_t pos_doc;
+    const uint8_t *pstream, *pend; /* the block's position bit stream */
+    bool groups;        /* gstart holds the groups' first bits */
+    bool pos_ready;     /* positions of the current doc are decoded */
+    uint64_t gstart[DP__BLOCK / POS_GROUP + 1];
     /* the current doc */
     int state; /* 0 before first, 1 on a doc, 2 at end */
     uint32_t doc, freq;
@@ -604,10 +703,24 @@ static int load_block(dp__postings *p, uint32_t b)
     if (!dp__get_varint(&q, end, &pos_len) ||
         pos_len != (uint64_t)(end - q))
         return post_corrupt(p, "positions length");
-    if (q >= end || *q > 31)
+    if (q >= end || (*q & ~POS_HAS_GROUPS) > 31)
         return post_corrupt(p, "positions parameter");
-    p->pos_k = *q;
-    dp__bitr_init(&p->br, q + 1, end);
+    p->pos_k = *q & ~POS_HAS_GROUPS;
+    p->groups = (*q++ & POS_HAS_GROUPS) != 0;
+    if (p->groups) {
+        uint32_t glen[DP__BLOCK / POS_GROUP], ng = (n + POS_GROUP - 1) / POS_GROUP;
+        unsigned bg = q < end ? *q++ : 64;
+        if (bg > 32 || !dp__bitunpack(&q, end, glen, ng, bg))
+            return post_corrupt(p, "position groups");
+        p->gstart[0] = 0;
+        for (uint32_t g = 0; g < ng; g++)
+            p->gstart[g + 1] = p->gstart[g] + glen[g];
+        if (p->gstart[ng] > 8 * (uint64_t)(end - q))
+            return post_corrupt(p, "position groups length");
+    }
+    p->pstream = q;
+    p->pend = end;
+    dp__bitr_init(&p->br, q, end);
     p->bn = n;
     p->bi = 0;
     p->pos_doc = 0;
@@ -641,8 +754,8 @@ static int read_positions(dp__postings *p, bool keep)
         return rc;
     for (uint32_t i = 0; i < freq; i++) {
         uint32_t v, fm = 1;
-        if (!dp__bitr_expgolomb(&p->br, p->pos_k, &v) ||
-            (p->nforms > 1 && !dp__bitr_expgolomb(&p->br, 0, &fm)))
+        if (!bitr_expgolomb_fast(&p->br, p->pos_k, &v) ||
+            (p->nforms > 1 && !bitr_expgolomb_fast(&p->br, 0, &fm)))
             return post_corrupt(p, "positions");
         if (fm == 0 || fm > p->nforms)
             return post_corrupt(p, "form index");
@@ -654,26 +767,56 @@ static int read_positions(dp__postings *p, bool keep)
             p->pforms[i] = fm - 1;
         }
     }
+    /* a group read from its start must end where the next one starts */
+    if (p->groups && ((p->pos_doc + 1) % POS_GROUP == 0 ||
+                      p->pos_doc + 1 == p->bn) &&
+        (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n !=
+            p->gstart[p->pos_doc / POS_GROUP + 1])
+        return post_corrupt(p, "position group length");
     p->pos_doc++;
     if (keep)
         p->npos = freq;
     return DP_OK;
 }
 
-/* Make the current doc's positions (and the form filter) ready. */
-static int settle_doc(dp__postings *p, bool *match)
+/* Jump to the first document of the group of document i of the block. */
+static void seek_group(dp__postings *p, uint32_t i)
 {
-    bool need = (p->flags & DP__POST_POSITIONS) || p->form >= 0;
+    uint64_t bit = p->gstart[i / POS_GROUP];
+    uint32_t drop;
+    dp__bitr_init(&p->br, p->pstream + bit / 8, p->pend);
+    if (bit % 8) /* the byte exists: gstart <= 8 * stream bytes */
+        dp__bitr_get(&p->br, (unsigned)(bit % 8), &drop);
+    p->pos_doc = i / POS_GROUP * POS_GROUP;
+}
+
+/* Decode the positions of the current doc (bi), skipping those before. */
+static int decode_current(dp__postings *p)
+{
     int rc = DP_OK;
-    *match = true;
-    p->doc = p->docs[p->bi];
-    p->freq = p->freqs[p->bi];
-    if (!need)
-        return DP_OK;
+    if (p->groups && p->bi / POS_GROUP > p->pos_doc / POS_GROUP)
+        seek_group(p, p->bi);
     while (p->pos_doc < p->bi && rc == DP_OK)
         rc = read_positions(p, false);
     if (rc == DP_OK)
         rc = read_positions(p, true);
+    p->pos_ready = rc == DP_OK;
+    return rc;
+}
+
+/* Make the current doc's positions (and the form filter) ready. */
+static int settle_doc(dp__postings *p, bool *match)
+{
+    bool need = (p->flags & DP__POST_POSITIONS) || p->form >= 0;
+    int rc;
+    *match = true;
+    p->doc = p->docs[p->bi];
+    p->freq = p->freqs[p->bi];
+    p->pos_ready = false;
+    p->npos = 0;
+    if (!need || (p->form < 0 && (p->flags & DP__POST_LAZY)))
+        return DP_OK;
+    rc = decode_current(p);
     if (rc != DP_OK || p->form < 0)
         return rc;
     size_t k = 0;
@@ -783,6 +926,47 @@ void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
     if (forms)
         *forms = p->pforms;
     *n = p->npos;
+}
+
+int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
+{
+    uint32_t n = 0;
+    int rc = DP_OK;
+    if (p->state != 0 || p->form >= 0)
+        return DP_EINVAL;
+    for (uint32_t d = dp__seg_next_deleted(p->g, 0); d != UINT32_MAX;
+         d = dp__seg_next_deleted(p->g, d + 1)) {
+        uint32_t b = 0, lo = 0, hi;
+        if (p->sk_last)
+            b = find_block(p, p->blk == UINT32_MAX ? 0 : p->blk, d);
+        if (b >= p->nblocks)
+            break;
+        if (b != p->blk && (rc = load_block(p, b)) != DP_OK)
+            break;
+        hi = p->bn;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (p->docs[mid] < d)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == p->bn)
+            break; /* past the term's last document */
+        n += p->docs[lo] == d;
+    }
+    /* back before the first document, as opened */
+    p->blk = UINT32_MAX;
+    p->bn = p->bi = 0;
+    *out = n;
+    return rc;
+}
+
+int dp__postings_load_positions(dp__postings *p)
+{
+    if (p->state != 1 || !(p->flags & DP__POST_POSITIONS))
+        return DP_EINVAL;
+    return p->pos_ready ? DP_OK : decode_current(p);
 }
 
 int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)

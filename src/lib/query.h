@@ -166,6 +166,15 @@ int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last);
 ** DP_ENOTFOUND when the slow path must be taken. */
 int dp__mt_fast_count(dp__mt *m, uint64_t *count);
 
+/* Call cb for every (term, form) postings cursor that query term qt of
+** leaf nd needs in segment g: form -1 for a whole term, a form index for
+** an =exact term or a prefix matched on its forms.  Returns DP_OK, a
+** lookup error (DP_ECORRUPT), or cb's non-zero return.  Shared by the
+** matchers here and the occurrence finder of the corpus analyses. */
+typedef int (*dp__spec_cb)(void *ctx, const dp__term_info *t, int form);
+int dp__query_term_specs(const dp__segment *g, const dp__qnode *nd,
+                         const dp__qterm *qt, dp__spec_cb cb, void *ctx);
+
 /* BM25 of one leaf: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl /
 ** avgdl)). */
 double dp__bm25(double idf, double tf, double dl, double avgdl);

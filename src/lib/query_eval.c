@@ -98,11 +98,7 @@ static double idf_of(double N, double df)
 
 /* ------------------------------------------------------ term resolution */
 
-/* Calls cb for every (term, form) cursor spec a query term needs in g:
-** form -1 for the whole term. */
-typedef int (*spec_cb)(void *ctx, const dp__term_info *t, int form);
-
-static int exact_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
+static int exact_specs(const dp__segment *g, const dp__qterm *qt, dp__spec_cb cb,
                        void *ctx)
 {
     for (uint32_t i = 0; i < qt->ncands; i++) {
@@ -124,7 +120,7 @@ static int exact_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
     return DP_OK;
 }
 
-static int prefix_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
+static int prefix_specs(const dp__segment *g, const dp__qterm *qt, dp__spec_cb cb,
                         void *ctx)
 {
     dp__term_iter *it = NULL;
@@ -165,8 +161,8 @@ static int prefix_specs(const dp__segment *g, const dp__qterm *qt, spec_cb cb,
     return rc == DP_ENOTFOUND ? DP_OK : rc;
 }
 
-static int term_specs(const dp__segment *g, const dp__qnode *nd,
-                      const dp__qterm *qt, spec_cb cb, void *ctx)
+int dp__query_term_specs(const dp__segment *g, const dp__qnode *nd,
+                         const dp__qterm *qt, dp__spec_cb cb, void *ctx)
 {
     dp__term_info ti;
     int rc;
@@ -211,7 +207,7 @@ static int qterm_df(dp__eval *ev, const dp__qnode *nd, const dp__qterm *qt,
     for (size_t s = 0; s < dp__snap_nsegs(ev->snap); s++) {
         int rc;
         c.g = dp__snap_seg(ev->snap, s);
-        rc = term_specs(c.g, nd, qt, add_df, &c);
+        rc = dp__query_term_specs(c.g, nd, qt, add_df, &c);
         if (rc != DP_OK)
             return rc;
     }
@@ -352,8 +348,8 @@ static int build_atom(const dp__segment *g, const dp__qnode *nd,
     if (c.m == NULL)
         return DP_ENOMEM;
     c.m->need_pos = need_pos;
-    c.flags = need_pos ? DP__POST_POSITIONS : DP__POST_FREQS;
-    rc = term_specs(g, nd, qt, atom_add, &c);
+    c.flags = need_pos ? DP__POST_POSITIONS | DP__POST_LAZY : DP__POST_FREQS;
+    rc = dp__query_term_specs(g, nd, qt, atom_add, &c);
     if (rc != DP_OK) {
         dp__mt_free(c.m);
         return rc;
@@ -595,8 +591,10 @@ static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
             only = i;
         }
     if (hits == 1) {
-        dp__postings_positions(m->curs[only], pos, NULL, n);
-        return DP_OK;
+        rc = dp__postings_load_positions(m->curs[only]);
+        if (rc == DP_OK)
+            dp__postings_positions(m->curs[only], pos, NULL, n);
+        return rc;
     }
     if (m->occ_doc == m->doc && m->started && m->occ) {
         *pos = m->occ;
@@ -607,6 +605,9 @@ static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
         if (m->cdoc[i] == m->doc) {
             const uint32_t *p;
             size_t k;
+            rc = dp__postings_load_positions(m->curs[i]);
+            if (rc != DP_OK)
+                return rc;
             dp__postings_positions(m->curs[i], &p, NULL, &k);
             rc = grow_occ(m, total + k);
             if (rc != DP_OK)
@@ -660,48 +661,63 @@ static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
     return DP_OK;
 }
 
-/* The phrase's occurrences in doc d (all kids are on d).  Positions of
-** each atom are fetched once; starts come from the first atom. */
+/* Position of kid k in the phrase relative to the first kid's (starts
+** are the first kid's positions). */
+static int64_t kid_offset(const dp__mt *m, const dp__mt *k)
+{
+    for (uint32_t i = 0; i < m->nkids; i++)
+        if (m->kids[i] == k)
+            return (int64_t)m->nd->terms[i].pos - m->nd->terms[0].pos;
+    return 0;
+}
+
+/* The phrase's occurrences in doc d (all kids are on d).  The candidate
+** starts come from the rarest atom's positions and are narrowed by each
+** other atom, rarest first; once none is left, the positions of the
+** remaining (frequent) atoms are not even decoded. */
 static int phrase_match(dp__mt *m, uint32_t d)
 {
-    const uint32_t *stack_p[8], **pp = stack_p;
-    size_t stack_n[8], *pn = stack_n;
     uint32_t title_len = UINT32_MAX;
-    int rc = DP_OK;
+    const uint32_t *pp;
+    size_t pn, k;
+    int64_t off;
+    int rc;
 
-    if (m->nkids > 8) {
-        pp = dp__malloc(m->nkids * sizeof *pp);
-        pn = dp__malloc(m->nkids * sizeof *pn);
-        if (pp == NULL || pn == NULL) {
-            rc = DP_ENOMEM;
-            goto cleanup;
-        }
-    }
-    for (uint32_t i = 0; i < m->nkids && rc == DP_OK; i++)
-        rc = atom_positions(m->kids[i], &pp[i], &pn[i]);
-    if (rc == DP_OK && m->title_only) {
+    if (m->title_only) {
         dp__doc_cols c;
         dp__seg_doc_cols(m->g, d, &c);
         title_len = c.title_len;
     }
     m->nocc = 0;
-    if (rc == DP_OK)
-        rc = grow_occ(m, pn[0] + 1);
-    for (size_t j = 0; rc == DP_OK && j < pn[0]; j++) {
-        uint32_t s = pp[0][j];
-        bool ok = (uint64_t)s + m->span < title_len;
-        for (uint32_t i = 1; ok && i < m->nkids; i++)
-            ok = has_pos(pp[i], pn[i], s + m->nd->terms[i].pos);
-        if (ok && (m->nocc == 0 || m->occ[m->nocc - 1] != s))
-            m->occ[m->nocc++] = s;
-    }
     m->occ_doc = d;
-cleanup:
-    if (pp != stack_p) {
-        dp__free(pp);
-        dp__free(pn);
+    rc = atom_positions(m->pos[0], &pp, &pn);
+    if (rc == DP_OK)
+        rc = grow_occ(m, pn + 1);
+    if (rc != DP_OK)
+        return rc;
+    off = kid_offset(m, m->pos[0]);
+    for (size_t j = 0; j < pn; j++) {
+        int64_t s = (int64_t)pp[j] - off;
+        if (s < 0 || s > UINT32_MAX || s + m->span >= title_len)
+            continue;
+        if (m->nocc == 0 || m->occ[m->nocc - 1] != (uint32_t)s)
+            m->occ[m->nocc++] = (uint32_t)s;
     }
-    return rc;
+    for (uint32_t i = 1; i < m->npos && m->nocc > 0; i++) {
+        rc = atom_positions(m->pos[i], &pp, &pn);
+        if (rc != DP_OK)
+            return rc;
+        off = kid_offset(m, m->pos[i]);
+        k = 0;
+        for (size_t j = 0; j < m->nocc; j++) {
+            int64_t want = (int64_t)m->occ[j] + off;
+            if (want >= 0 && want <= UINT32_MAX &&
+                has_pos(pp, pn, (uint32_t)want))
+                m->occ[k++] = m->occ[j];
+        }
+        m->nocc = k;
+    }
+    return DP_OK;
 }
 
 static int phrase_adv(dp__mt *m, uint32_t target)
@@ -1033,8 +1049,8 @@ int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last)
 
 int dp__mt_fast_count(dp__mt *m, uint64_t *count)
 {
-    if (m->kind != MT_ATOM || m->ncurs > 1 || m->started ||
-        dp__seg_live_docs(m->g) != dp__seg_ndocs(m->g))
+    uint32_t del = 0;
+    if (m->kind != MT_ATOM || m->ncurs > 1 || m->started)
         return DP_ENOTFOUND;
     if (m->ncurs == 0) {
         *count = 0;
@@ -1042,6 +1058,11 @@ int dp__mt_fast_count(dp__mt *m, uint64_t *count)
     }
     if (m->whole_df == 0)
         return DP_ENOTFOUND;
-    *count = m->whole_df;
+    /* with deletions: df minus the term's deleted documents (on error,
+    ** the caller walks the postings, which reports it) */
+    if (dp__seg_live_docs(m->g) != dp__seg_ndocs(m->g) &&
+        dp__postings_count_deleted(m->curs[0], &del) != DP_OK)
+        return DP_ENOTFOUND;
+    *count = m->whole_df - del;
     return DP_OK;
 }

@@ -17,7 +17,7 @@
 **
 ** Skipped documents are not counted, so the exact total comes from a
 ** separate counting pass (dp_count) when pruning skipped anything; a
-** single whole term in a segment without deletions is counted from its df.
+** single whole term is counted from its df (minus its deleted documents).
 ** Date sorting visits every match and so counts them too.
 */
 #include "dp_int.h"
@@ -514,6 +514,15 @@ static int load_hit(dp_results *r, size_t i)
     COPY(lang);
 #undef COPY
     st->loaded = true;
+    return DP_OK;
+}
+
+int dp_results_id(const dp_results *r, size_t i, dp_slice *id)
+{
+    if (r == NULL || i >= r->n)
+        return DP_ENOTFOUND;
+    *id = dp__seg_doc_id(dp__snap_seg(r->snap, (size_t)(r->hits[i].addr >> 32)),
+                         (uint32_t)r->hits[i].addr);
     return DP_OK;
 }
 

@@ -86,7 +86,10 @@ static int seg_corrupt(dp__segfile *f, dp_buf *err, const char *what)
 static int read_table(dp__segfile *f, dp_buf *err)
 {
     const uint8_t *t = f->map + f->size - TRAILER_SIZE;
-    if (memcmp(f->map, "DPSEGMT1", 8) != 0 || dp__get_u32(f->map + 8) != 1)
+    /* version 2 added the position groups (postings.c); version 1 files
+    ** have none and read the same */
+    uint32_t version = dp__get_u32(f->map + 8);
+    if (memcmp(f->map, "DPSEGMT1", 8) != 0 || version < 1 || version > 2)
         return seg_corrupt(f, err, "bad header");
     if (memcmp(t + 16, "DPSEGEND", 8) != 0)
         return seg_corrupt(f, err, "bad trailer");
@@ -277,6 +280,7 @@ int dp__segfile_open(const char *dir, uint64_t seg_no, dp__segfile **out,
     }
     f->no = seg_no;
     f->refs = 1;
+    pthread_mutex_init(&f->del_mu, NULL);
     rc = map_file(f, err);
     if (rc == DP_OK)
         rc = read_table(f, err);
@@ -314,7 +318,12 @@ void dp__segfile_unref(dp__segfile *f)
         return;
     if (f->map)
         munmap((void *)f->map, f->size);
+    for (int i = 0; i < DP__SEG_CACHE_SLOTS; i++)
+        if (f->cache[i])
+            f->cache[i]->free(f->cache[i]);
     dp__free(f->post_ok);
+    dp__free(f->del_bitmap);
+    pthread_mutex_destroy(&f->del_mu);
     dp__free(f->path);
     dp__free(f);
 }
@@ -388,14 +397,87 @@ bool dp__seg_is_deleted(const dp__segment *g, uint32_t docid)
     return g->deleted && (g->deleted[docid >> 3] >> (docid & 7)) & 1;
 }
 
+uint32_t dp__seg_next_deleted(const dp__segment *g, uint32_t from)
+{
+    uint32_t n = g->file->ndocs;
+    size_t nbytes = ((size_t)n + 7) / 8;
+    if (g->deleted == NULL)
+        return UINT32_MAX;
+    while (from < n) {
+        /* 64 bits from byte from / 8 on: bit j of w is doc from + j */
+        size_t byte = from >> 3;
+        unsigned sh = from & 7;
+        uint64_t w = 0;
+        if (byte + 8 <= nbytes)
+            w = dp__get_u64(g->deleted + byte);
+        else
+            for (unsigned k = 0; byte + k < nbytes; k++)
+                w |= (uint64_t)g->deleted[byte + k] << (8 * k);
+        w >>= sh;
+        if (w) {
+            uint32_t d = from + (uint32_t)__builtin_ctzll(w);
+            return d < n ? d : UINT32_MAX;
+        }
+        from += 64 - sh;
+    }
+    return UINT32_MAX;
+}
+
+/* Walks only the deleted documents: a snapshot is taken for every query,
+** and a test per document of a large segment would cost more than many
+** queries. */
 void dp__segment_count(dp__segment *g)
 {
     g->tokens = g->file->tokens;
-    if (g->deleted == NULL)
-        return;
-    for (uint32_t d = 0; d < g->file->ndocs; d++)
-        if (dp__seg_is_deleted(g, d))
-            g->tokens -= dp__seg_doc_len(g, d);
+    for (uint32_t d = dp__seg_next_deleted(g, 0); d != UINT32_MAX;
+         d = dp__seg_next_deleted(g, d + 1))
+        g->tokens -= dp__seg_doc_len(g, d);
+}
+
+int dp__segment_load_deletions(dp__segment *g, const char *dir,
+                               uint64_t del_no, dp_buf *err)
+{
+    dp__segfile *f = g->file;
+    size_t nbytes = ((size_t)f->ndocs + 7) / 8;
+    uint8_t *copy = NULL;
+    int rc;
+
+    g->deleted = NULL;
+    g->ndeleted = 0;
+    g->del_no = del_no;
+    g->tokens = f->tokens;
+    if (del_no == 0)
+        return DP_OK;
+    pthread_mutex_lock(&f->del_mu);
+    if (f->del_no == del_no && f->del_bitmap) {
+        copy = dp__malloc(nbytes + 1);
+        if (copy) {
+            memcpy(copy, f->del_bitmap, nbytes);
+            g->deleted = copy;
+            g->ndeleted = f->del_count;
+            g->tokens = f->del_tokens;
+        }
+    }
+    pthread_mutex_unlock(&f->del_mu);
+    if (g->deleted)
+        return DP_OK;
+    rc = dp__del_read(dir, del_no, f->no, f->ndocs, &g->deleted,
+                      &g->ndeleted, err);
+    if (rc != DP_OK)
+        return rc;
+    dp__segment_count(g);
+    copy = dp__malloc(nbytes + 1);
+    if (copy == NULL)
+        return DP_OK; /* not cached: read again next time */
+    memcpy(copy, g->deleted, nbytes);
+    pthread_mutex_lock(&f->del_mu);
+    dp__free(f->del_bitmap);
+    f->del_bitmap = copy;
+    f->del_no = del_no;
+    f->del_count = g->ndeleted;
+    f->del_tokens = g->tokens;
+    pthread_mutex_unlock(&f->del_mu);
+    return DP_OK;
 }
 
 static const uint8_t *row(const dp__segment *g, uint32_t docid)
@@ -435,6 +517,28 @@ int32_t dp__seg_doc_day(const dp__segment *g, uint32_t docid)
 uint32_t dp__seg_doc_source(const dp__segment *g, uint32_t docid)
 {
     return dp__get_u32(row(g, docid) + 20);
+}
+
+dp__seg_cached *dp__seg_cache_get(const dp__segment *g, unsigned slot)
+{
+    if (slot >= DP__SEG_CACHE_SLOTS)
+        return NULL;
+    return __atomic_load_n(&g->file->cache[slot], __ATOMIC_ACQUIRE);
+}
+
+dp__seg_cached *dp__seg_cache_put(const dp__segment *g, unsigned slot,
+                                  dp__seg_cached *c)
+{
+    dp__seg_cached *old = NULL;
+    if (slot >= DP__SEG_CACHE_SLOTS) {
+        c->free(c);
+        return NULL;
+    }
+    if (__atomic_compare_exchange_n(&g->file->cache[slot], &old, c, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return c;
+    c->free(c); /* another thread published first: use its copy */
+    return old;
 }
 
 uint32_t dp__seg_nsources(const dp__segment *g) { return g->file->nsources; }

@@ -3,7 +3,7 @@
 **
 ** A segment file (seg-NNNNNNNNNNNN.dps) is, all integers little-endian:
 **
-**   header   "DPSEGMT1", u32 version (1), u32 flags (0)
+**   header   "DPSEGMT1", u32 version (2), u32 flags (0)
 **   sections: a merge writes STORE, POST, POSTCRC, COLS, SOURCES, IDS,
 **            DICT, DICTIDX, STOREIDX, META; a flush writes POST first and
 **            STORE after DICTIDX (any order is valid: the table says where
@@ -200,7 +200,7 @@ int dp__segw_open(dp__segw **outp, const char *path, dp_buf *err)
     /* source 0 is the empty source */
     dp__buf_put_u32(&w->src_offs, 0);
     w->nsources = 1;
-    out(w, "DPSEGMT1\1\0\0\0\0\0\0\0", 16);
+    out(w, "DPSEGMT1\2\0\0\0\0\0\0\0", 16);
     sec_begin(w); /* STORE starts here */
     if (w->rc != DP_OK) {
         int rc = w->rc;

@@ -152,7 +152,7 @@ enum {
 #define DP__DICT_BLOCK 32
 #define DP__POST_CHUNK 32768
 #define DP__STORE_BLOCK 262144
-#define DP__ZSTD_LEVEL 6
+#define DP__ZSTD_LEVEL 3
 
 /* A segment being written. Docs first (in docid order), then terms in
 ** byte order. Sticky rc: after a failure every call returns it. */
@@ -214,6 +214,16 @@ typedef struct dp__segfile {
     uint64_t *post_ok;      /* bitmap of checked chunks, atomic ops */
     uint32_t store_nblocks;
     const uint8_t *storeidx;/* nblocks * 24 bytes */
+    /* derived data built lazily by readers (index.h dp__seg_cache_get),
+    ** published with an atomic compare-and-swap, freed with the file */
+    dp__seg_cached *cache[DP__SEG_CACHE_SLOTS];
+    /* the last deletion file read for this segment (dp__segfile_deletions),
+    ** so that a snapshot per query does not re-read and re-count it */
+    pthread_mutex_t del_mu;
+    uint64_t del_no;
+    uint8_t *del_bitmap;
+    uint32_t del_count;
+    uint64_t del_tokens; /* live tokens with these deletions */
 } dp__segfile;
 
 /* Check the chunk checksums of POST bytes [off, off+n). */
@@ -250,6 +260,12 @@ struct dp__segment {
 uint32_t dp__segfile_ndocs(const dp__segfile *f);
 /* Compute g->tokens from the columns and the bitmap. */
 void dp__segment_count(dp__segment *g);
+/* Fill g->deleted (a private copy), g->ndeleted, g->del_no and g->tokens
+** from deletion file del_no of dir (0: none) for g->file, reading and
+** checking the file only when it is not the one last read for this
+** segment file (cached there).  Thread-safe.  As dp__del_read. */
+int dp__segment_load_deletions(dp__segment *g, const char *dir,
+                               uint64_t del_no, dp_buf *err);
 
 /**************************************************************************
 ** docstore.c: the stored record format and the STORE blocks.
@@ -350,14 +366,24 @@ typedef struct dp__adoc {
     char lang[4];      /* language used (given or detected) */
     uint32_t title_len, length;
     int rc;            /* result of the analysis */
+    bool interned;     /* the token ids are set (by either thread) */
 } dp__adoc;
 
-/* Analyse d->raw into d->toks, lang, title_len, length. */
+/* Interning of the tokens of d->toks (their (term, form) pairs) into the
+** writer's buffer: sets the ids of each packed token and d->interned.
+** Thread-safe (writer.c locks its lexicon). */
+typedef int (*dp__intern_fn)(void *ctx, dp__adoc *d);
+
+/* Analyse d->raw into d->toks (packed tokens: u32 position, u8 flags, u8
+** term length tl, u8 form length fl, u32 term id, u32 form id (set by a
+** dp__intern_fn later), tl + fl key bytes; 16 bytes of capacity past the
+** last), lang, title_len, length; d->interned = false. */
 int dp__adoc_analyze(dp__adoc *d, dp_analyzer *an);
 void dp__adoc_free(dp__adoc *d);
 
 typedef struct dp__pipe dp__pipe;
-int dp__pipe_new(dp__pipe **out, dp_analyzer *an);
+int dp__pipe_new(dp__pipe **out, dp_analyzer *an, dp__intern_fn intern,
+                 void *ictx);
 /* Stop the worker and free everything (pending slots are dropped). */
 void dp__pipe_free(dp__pipe *p);
 size_t dp__pipe_pending(const dp__pipe *p);
@@ -366,6 +392,13 @@ bool dp__pipe_full(const dp__pipe *p);
 int dp__pipe_push(dp__pipe *p, const dp_record *rec);
 /* The oldest slot once analysed (waiting for it if wait), or NULL. */
 dp__adoc *dp__pipe_head(dp__pipe *p, bool wait);
+/* Pause the worker between two slots (waiting for the one it analyses);
+** while paused, no call of its intern function runs, and the analysed
+** slots can be read and changed: dp__pipe_done_slot gives the k-th
+** pending slot (0: the oldest) if analysed, else NULL. */
+void dp__pipe_pause(dp__pipe *p);
+void dp__pipe_resume(dp__pipe *p);
+dp__adoc *dp__pipe_done_slot(dp__pipe *p, size_t k);
 /* Release the oldest slot after consuming it. */
 void dp__pipe_pop(dp__pipe *p);
 

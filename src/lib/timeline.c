@@ -9,6 +9,10 @@
 ** "imprecise" bucket of its month or year ("2022-01-??" in a daily
 ** timeline), otherwise "undated".  Totals count every live document per
 ** bucket; counts bump the bucket of every document the matcher yields.
+** The buckets of a segment file's documents depend on the file only, so
+** they are computed once per granularity and cached in the file (see
+** struct periods): a timeline then costs its matching documents, the
+** segment's deletions and its distinct periods, not a column scan.
 **
 ** Rows run from the first to the last period any dated document covers
 ** (an imprecise document covers its whole month or year), narrowed or
@@ -21,7 +25,7 @@
 
 #include <stdio.h>
 
-enum { B_PRECISE = 0, B_MONTH, B_YEAR, B_UNDATED, B_DELETED };
+enum { B_PRECISE = 0, B_MONTH, B_YEAR, B_UNDATED };
 
 typedef struct bucket {
     int32_t v;   /* period index, month index or year */
@@ -36,9 +40,23 @@ typedef struct tl {
     uint64_t *pc, *pt;       /* count, total per precise period */
     uint64_t *mc, *mt, *yc, *yt;
     uint64_t uc, ut;         /* undated */
-    bucket **segb;           /* per segment, per doc */
+    const struct periods **segp; /* per segment, cached in its file */
+    uint64_t **segt;         /* per segment, live docs per bucket */
     size_t nseg;
 } tl;
+
+/* The buckets of one segment file for one granularity, built once and
+** cached in the file (dp__seg_cache_put): the bucket of each document
+** (an index into b) and the documents of each bucket, deleted included.
+** Only buckets holding a document exist, so a timeline costs the
+** matching documents plus the segment's periods, not a column scan. */
+typedef struct periods {
+    dp__seg_cached hdr;
+    uint32_t nb;
+    bucket *b;         /* nb buckets, in no particular order */
+    uint32_t *idx;     /* per doc: its bucket */
+    uint64_t *total;   /* per bucket: its documents, deleted included */
+} periods;
 
 static int32_t floor_div(int32_t a, int32_t b)
 {
@@ -118,52 +136,151 @@ static void bucket_span(const tl *t, const bucket *b, int32_t *lo, int32_t *hi)
     *hi = period_of_day(t->by, dhi);
 }
 
-/* Pass 1: buckets of every doc, and the ranges. */
+static void periods_free(dp__seg_cached *c)
+{
+    periods *p = (periods *)c;
+    dp__free(p->b);
+    dp__free(p->idx);
+    dp__free(p->total);
+    dp__free(p);
+}
+
+/* Dense position of bucket b among the kinds' ranges (lo/hi per kind). */
+static size_t dense_of(const bucket *b, const int32_t lo[3], const size_t n[3])
+{
+    switch (b->kind) {
+    case B_PRECISE: return (size_t)((int64_t)b->v - lo[0]);
+    case B_MONTH: return n[0] + (size_t)((int64_t)b->v - lo[1]);
+    case B_YEAR: return n[0] + n[1] + (size_t)((int64_t)b->v - lo[2]);
+    default: return n[0] + n[1] + n[2];
+    }
+}
+
+/* Build the buckets of segment g: each document's bucket, then the ids
+** of the buckets in use through a dense table over the kinds' ranges. */
+static int periods_build(const dp__segment *g, dp_period by, periods **out)
+{
+    uint32_t n = dp__seg_ndocs(g);
+    int32_t lo[3] = {0, 0, 0}, hi[3] = {-1, -1, -1};
+    size_t cnt[3] = {0, 0, 0}, ndense;
+    bool any[3] = {false, false, false};
+    bucket *bs = dp__malloc(((size_t)n + 1) * sizeof *bs);
+    uint32_t *map = NULL;
+    periods *p = dp__calloc(1, sizeof *p);
+    int rc = DP_ENOMEM;
+
+    if (bs == NULL || p == NULL)
+        goto cleanup;
+    p->hdr.free = periods_free;
+    for (uint32_t d = 0; d < n; d++) {
+        dp_date date;
+        dp__seg_doc_date(g, d, &date);
+        bs[d] = bucket_of(by, &date);
+        int k = bs[d].kind;
+        if (k > B_YEAR)
+            continue;
+        if (!any[k] || bs[d].v < lo[k])
+            lo[k] = bs[d].v;
+        if (!any[k] || bs[d].v > hi[k])
+            hi[k] = bs[d].v;
+        any[k] = true;
+    }
+    for (int k = 0; k < 3; k++)
+        cnt[k] = any[k] ? (size_t)((int64_t)hi[k] - lo[k] + 1) : 0;
+    ndense = cnt[0] + cnt[1] + cnt[2] + 1;
+    map = dp__malloc(ndense * sizeof *map);
+    p->idx = dp__malloc(((size_t)n + 1) * sizeof *p->idx);
+    if (map == NULL || p->idx == NULL)
+        goto cleanup;
+    memset(map, 0xff, ndense * sizeof *map);
+    for (uint32_t d = 0; d < n; d++) {
+        size_t x = dense_of(&bs[d], lo, cnt);
+        if (map[x] == UINT32_MAX)
+            map[x] = p->nb++;
+        p->idx[d] = map[x];
+    }
+    p->b = dp__malloc(((size_t)p->nb + 1) * sizeof *p->b);
+    p->total = dp__calloc((size_t)p->nb + 1, sizeof *p->total);
+    if (p->b == NULL || p->total == NULL)
+        goto cleanup;
+    for (uint32_t d = 0; d < n; d++) {
+        p->b[p->idx[d]] = bs[d];
+        p->total[p->idx[d]]++;
+    }
+    *out = p;
+    p = NULL;
+    rc = DP_OK;
+cleanup:
+    if (p)
+        periods_free(&p->hdr);
+    dp__free(map);
+    dp__free(bs);
+    return rc;
+}
+
+/* The cached buckets of g, built on first use. */
+static int periods_get(const dp__segment *g, dp_period by,
+                       const periods **out)
+{
+    unsigned slot = DP__SEG_CACHE_PERIODS + (unsigned)by;
+    dp__seg_cached *c = dp__seg_cache_get(g, slot);
+    if (c == NULL) {
+        periods *p;
+        int rc = periods_build(g, by, &p);
+        if (rc != DP_OK)
+            return rc;
+        c = dp__seg_cache_put(g, slot, &p->hdr);
+    }
+    *out = (const periods *)c;
+    return DP_OK;
+}
+
+static void widen(int32_t *lo, int32_t *hi, bool *any, int32_t a, int32_t b)
+{
+    if (!*any || a < *lo)
+        *lo = a;
+    if (!*any || b > *hi)
+        *hi = b;
+    *any = true;
+}
+
+/* Pass 1: live documents per bucket of each segment, and the ranges. */
 static int scan_columns(tl *t, dp__snap *snap)
 {
     bool any = false, anym = false, anyy = false;
 
     t->nseg = dp__snap_nsegs(snap);
-    t->segb = dp__calloc(t->nseg + 1, sizeof *t->segb);
-    if (t->segb == NULL)
+    t->segp = dp__calloc(t->nseg + 1, sizeof *t->segp);
+    t->segt = dp__calloc(t->nseg + 1, sizeof *t->segt);
+    if (t->segp == NULL || t->segt == NULL)
         return DP_ENOMEM;
     for (size_t s = 0; s < t->nseg; s++) {
         const dp__segment *g = dp__snap_seg(snap, s);
-        uint32_t n = dp__seg_ndocs(g);
-        bucket *bs = dp__malloc((n + 1) * sizeof *bs);
-        if (bs == NULL)
+        const periods *p;
+        int rc = periods_get(g, t->by, &p);
+        if (rc != DP_OK)
+            return rc;
+        t->segp[s] = p;
+        uint64_t *live = dp__malloc(((size_t)p->nb + 1) * sizeof *live);
+        if (live == NULL)
             return DP_ENOMEM;
-        t->segb[s] = bs;
-        for (uint32_t d = 0; d < n; d++) {
-            dp_date date;
+        t->segt[s] = live;
+        if (p->nb)
+            memcpy(live, p->total, p->nb * sizeof *live);
+        for (uint32_t d = dp__seg_next_deleted(g, 0); d != UINT32_MAX;
+             d = dp__seg_next_deleted(g, d + 1))
+            live[p->idx[d]]--;
+        for (uint32_t i = 0; i < p->nb; i++) {
+            const bucket *b = &p->b[i];
             int32_t lo, hi;
-            if (dp__seg_is_deleted(g, d)) {
-                bs[d].kind = B_DELETED;
+            if (live[i] == 0 || b->kind == B_UNDATED)
                 continue;
-            }
-            dp__seg_doc_date(g, d, &date);
-            bs[d] = bucket_of(t->by, &date);
-            if (bs[d].kind == B_UNDATED)
-                continue;
-            bucket_span(t, &bs[d], &lo, &hi);
-            if (!any || lo < t->pmin)
-                t->pmin = lo;
-            if (!any || hi > t->pmax)
-                t->pmax = hi;
-            any = true;
-            if (bs[d].kind == B_MONTH) {
-                if (!anym || bs[d].v < t->mmin)
-                    t->mmin = bs[d].v;
-                if (!anym || bs[d].v > t->mmax)
-                    t->mmax = bs[d].v;
-                anym = true;
-            } else if (bs[d].kind == B_YEAR) {
-                if (!anyy || bs[d].v < t->ymin)
-                    t->ymin = bs[d].v;
-                if (!anyy || bs[d].v > t->ymax)
-                    t->ymax = bs[d].v;
-                anyy = true;
-            }
+            bucket_span(t, b, &lo, &hi);
+            widen(&t->pmin, &t->pmax, &any, lo, hi);
+            if (b->kind == B_MONTH)
+                widen(&t->mmin, &t->mmax, &anym, b->v, b->v);
+            else if (b->kind == B_YEAR)
+                widen(&t->ymin, &t->ymax, &anyy, b->v, b->v);
         }
     }
     if (!any)
@@ -209,42 +326,54 @@ static int alloc_counts(tl *t)
     return DP_OK;
 }
 
-static void bump(tl *t, const bucket *b, bool total)
+static void bump(tl *t, const bucket *b, bool total, uint64_t n)
 {
     switch (b->kind) {
     case B_PRECISE:
         if (b->v >= t->pmin && b->v <= t->pmax)
-            (total ? t->pt : t->pc)[b->v - t->pmin]++;
+            (total ? t->pt : t->pc)[b->v - t->pmin] += n;
         break;
-    case B_MONTH: (total ? t->mt : t->mc)[b->v - t->mmin]++; break;
-    case B_YEAR: (total ? t->yt : t->yc)[b->v - t->ymin]++; break;
-    case B_UNDATED: (*(total ? &t->ut : &t->uc))++; break;
+    case B_MONTH: (total ? t->mt : t->mc)[b->v - t->mmin] += n; break;
+    case B_YEAR: (total ? t->yt : t->yc)[b->v - t->ymin] += n; break;
+    case B_UNDATED: *(total ? &t->ut : &t->uc) += n; break;
     default: break;
     }
 }
 
+/* Count the matches per bucket of each segment, then add the buckets'
+** counts and totals to the periods. */
 static int count_matches(tl *t, dp__eval *ev)
 {
-    for (size_t s = 0; s < t->nseg; s++) {
+    uint64_t *cnt = NULL;
+    int rc = DP_OK;
+    for (size_t s = 0; s < t->nseg && rc == DP_OK; s++) {
         const dp__segment *g = dp__snap_seg(ev->snap, s);
-        uint32_t n = dp__seg_ndocs(g), d, target = 0;
+        const periods *p = t->segp[s];
+        uint32_t d, target = 0;
         dp__mt *m;
-        int rc;
-        for (uint32_t i = 0; i < n; i++)
-            bump(t, &t->segb[s][i], true);
+        dp__free(cnt);
+        cnt = dp__calloc((size_t)p->nb + 1, sizeof *cnt);
+        if (cnt == NULL)
+            return DP_ENOMEM;
         rc = dp__mt_build(ev, g, false, &m);
         if (rc != DP_OK)
-            return rc;
+            break;
         while ((rc = dp__mt_advance(m, target, &d)) == DP_OK &&
                d != DP__DOC_END) {
-            bump(t, &t->segb[s][d], false);
+            if (!dp__seg_is_deleted(g, d))
+                cnt[p->idx[d]]++;
             target = d + 1;
         }
         dp__mt_free(m);
-        if (rc != DP_OK)
-            return rc;
+        for (uint32_t i = 0; i < p->nb && rc == DP_OK; i++) {
+            if (t->segt[s][i])
+                bump(t, &p->b[i], true, t->segt[s][i]);
+            if (cnt[i])
+                bump(t, &p->b[i], false, cnt[i]);
+        }
     }
-    return DP_OK;
+    dp__free(cnt);
+    return rc;
 }
 
 static void label(dp_period by, int kind, int32_t v, char *buf, size_t cap,
@@ -365,9 +494,10 @@ static int emit_all(tl *t, dp_timeline_cb cb, void *ctx)
 
 static void tl_free(tl *t)
 {
-    for (size_t s = 0; t->segb && s < t->nseg; s++)
-        dp__free(t->segb[s]);
-    dp__free(t->segb);
+    for (size_t s = 0; t->segt && s < t->nseg; s++)
+        dp__free(t->segt[s]);
+    dp__free(t->segt);
+    dp__free(t->segp);
     dp__free(t->pc);
     dp__free(t->pt);
     dp__free(t->mc);

@@ -15,7 +15,11 @@
 ** a snapshot of this process still uses them (then a later commit does).
 ** Records are analysed in a second thread (writer_pipe.c) and indexed
 ** here in their order; documents replaced while still in the buffer are
-** left out of the segment it becomes.
+** left out of the segment it becomes.  A token's (term, form) pair is
+** interned once per buffer in a table of 32-byte slots (pslot), by
+** either thread (lex_intern), so that adding a token is one probe that
+** usually hits, then an append to the occurrences of its document; the
+** dictionary is sorted once, at the flush.
 */
 #include "store.h"
 
@@ -41,26 +45,68 @@ typedef struct mterm {
     uint32_t hash;
     uint32_t nforms, fcap, last_form;
     mform *forms;
-    int64_t last_doc;
-    dp_buf post;
-    /* the document being analysed: its occurrences, a list in occ[] */
-    uint32_t mark;       /* ndocs + 1 when touched by the current doc */
-    uint32_t head, tail, freq;
 } mterm;
+
+/* The fields of a term that indexing touches, apart from mterm (strings
+** and forms, for flushes and new pairs) so that a token touches one
+** 48-byte record: the postings and the document being analysed, its
+** occurrences (a list in occ[]). */
+typedef struct thot {
+    uint8_t *post;       /* varint stream, see the top of the file */
+    size_t pn, pcap;
+    uint32_t last;       /* last doc added + 1, 0: none */
+    uint32_t mark;       /* docgen when touched by the current doc */
+    uint32_t head, tail, freq;
+} thot;
+
+/* A slot of the (term, form) table: the hot path of indexing.  One probe
+** reads one 32-byte slot, which holds the hash, the first bytes of the
+** key (term bytes then form bytes), the ids the pair interns to and the
+** pair's occurrence count (the form's cf, gathered at flush), so that a
+** token known to the buffer costs one cache miss here, and compares
+** three words (no memcmp) unless the key is longer than 16 bytes. */
+#define PSLOT_INLINE 16
+typedef struct pslot {
+    uint32_t chk;        /* hash bits 14..31, term length, form length */
+    uint32_t term;       /* term index + 1; 0: empty slot */
+    uint32_t form;       /* form index in the term */
+    uint32_t cf;
+    uint64_t kb[2];      /* the key's first 16 bytes, zero-padded */
+} pslot;
+
+/* A token's key: the term's bytes then the form's (contiguous in the
+** packed token, which has at least 16 readable bytes after the key's
+** start: see pack_token). */
+typedef struct pkey {
+    const char *p;
+    uint32_t tl, fl, hash, chk;
+    uint64_t kb[2];
+} pkey;
 
 /* One occurrence of the current document, chained per term. */
 typedef struct occ {
     uint32_t pos, form, next;
 } occ;
 
+/* The buffer.  Its lexicon (terms, table, ptab, the counts and str_mem)
+** is written by the thread that analyses (writer_pipe.c's worker, through
+** lex_intern) while records are pending in the pipe, and read by the
+** writer's thread only when none is (flushes); lex_mem is its size,
+** published atomically.  The rest belongs to the writer's thread. */
 typedef struct membuf {
     mterm *terms;
+    pslot *ptab;     /* (term, form) pairs, open addressing */
+    uint32_t pmask, npairs;
+    size_t lex_mem;  /* atomic */
+    thot *hot;       /* per term id, grown by the writer's thread */
+    uint32_t hcap;
     uint32_t nterms, tcap;
     uint64_t *table; /* hash << 32 | (term index + 1), open addressing */
     uint32_t tmask;
     dp_buf cols;     /* dp__doc_cols per doc */
     dp_buf src_blob, src_offs, id_blob, id_offs, raw, raw_offs, deleted;
     uint32_t ndocs;
+    uint32_t docgen; /* + 1 per document added (or failing to be) */
     uint32_t *idtab; /* docid + 1 */
     uint32_t idmask;
     size_t post_mem, str_mem;
@@ -94,6 +140,7 @@ struct dp_writer {
     int threads;      /* 1: use the pipe when possible */
     uint32_t *dpos, *dform;
     size_t dcap;
+    pthread_mutex_t lexmu; /* the lexicon of mb, for lex_intern */
 };
 
 /**************************************************************************
@@ -133,9 +180,12 @@ static void mb_free(membuf *mb)
             dp__free(t->forms[k].s);
         dp__free(t->forms);
         dp__free(t->s);
-        dp__buf_free(&t->post);
     }
+    for (uint32_t i = 0; i < mb->hcap; i++)
+        dp__free(mb->hot[i].post);
     dp__free(mb->terms);
+    dp__free(mb->hot);
+    dp__free(mb->ptab);
     dp__free(mb->table);
     dp__buf_free(&mb->cols);
     dp__buf_free(&mb->src_blob);
@@ -153,8 +203,8 @@ static void mb_free(membuf *mb)
 
 static size_t mb_mem(const membuf *mb)
 {
-    return mb->post_mem + mb->str_mem +
-           (size_t)mb->tcap * (sizeof(mterm) + 16) + mb->cols.cap +
+    return mb->post_mem + __atomic_load_n(&mb->lex_mem, __ATOMIC_RELAXED) +
+           (size_t)mb->hcap * sizeof(thot) + mb->cols.cap +
            mb->src_blob.cap + mb->src_offs.cap + mb->id_blob.cap +
            mb->id_offs.cap + mb->raw.cap + mb->raw_offs.cap +
            (size_t)(mb->idmask + 1) * 4 + mb->occ_cap * sizeof(occ) +
@@ -232,7 +282,6 @@ static int term_id(membuf *mb, const char *s, size_t n, uint32_t *out)
     t->n = (uint8_t)n;
     t->key = key;
     t->hash = h;
-    t->last_doc = -1;
     mb->str_mem += n + 24;
     mb->table[k] = (uint64_t)h << 32 | ++mb->nterms;
     *out = mb->nterms - 1;
@@ -333,7 +382,7 @@ static bool mb_delete_id(membuf *mb, const char *id, size_t n)
 
 /* Chain occurrence o to term t's list for the current doc, keeping the
 ** list in position order (tokens come in order; a compound may not). */
-static void chain_occ(membuf *mb, mterm *t, uint32_t o)
+static void chain_occ(membuf *mb, thot *t, uint32_t o)
 {
     occ *oc = mb->occ;
     if (oc[t->tail].pos <= oc[o].pos) {
@@ -353,15 +402,193 @@ static void chain_occ(membuf *mb, mterm *t, uint32_t o)
     oc[i].next = o;
 }
 
-/* Add one occurrence of the document being added. */
-static int insert_token(membuf *mb, const char *term, size_t tl,
-                        const char *form, size_t fl, uint32_t pos)
+/* The hash of a (term, form) key: 8 bytes at a time (the per-byte FNV of
+** hash_bytes costs as much as the probe on long words). */
+static inline uint32_t hash_key(const char *p, size_t n, size_t tl)
 {
-    uint32_t ti, f;
-    if (term_id(mb, term, tl, &ti) != DP_OK)
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n << 8 | tl), v;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+    }
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+/* The hash of the pair in slot e, from its strings (growing the table). */
+static uint32_t hash_key_of(const membuf *mb, const pslot *e)
+{
+    char buf[2 * DP__TERM_MAX];
+    const mterm *t = &mb->terms[e->term - 1];
+    const mform *f = &t->forms[e->form];
+    memcpy(buf, t->s, t->n);
+    memcpy(buf + t->n, f->s, f->n);
+    return hash_key(buf, (size_t)t->n + f->n, t->n);
+}
+
+static int grow_ptab(membuf *mb)
+{
+    uint32_t cap = mb->ptab ? (mb->pmask + 1) * 2 : 256;
+    pslot *t = dp__calloc(cap, sizeof *t);
+    if (t == NULL)
         return DP_ENOMEM;
-    mterm *t = &mb->terms[ti];
-    if (form_id(mb, t, form, fl, &f) != DP_OK)
+    for (uint32_t i = 0; mb->ptab && i <= mb->pmask; i++) {
+        if (mb->ptab[i].term == 0)
+            continue;
+        uint32_t k = hash_key_of(mb, &mb->ptab[i]) & (cap - 1);
+        while (t[k].term)
+            k = (k + 1) & (cap - 1);
+        t[k] = mb->ptab[i];
+    }
+    dp__free(mb->ptab);
+    mb->ptab = t;
+    mb->pmask = cap - 1;
+    return DP_OK;
+}
+
+static inline uint64_t low_bytes(uint64_t v, size_t n)
+{
+    return n >= 8 ? v : v & ((1ull << (8 * n)) - 1);
+}
+
+static inline void pkey_make(pkey *k, const char *p, size_t tl, size_t fl)
+{
+    size_t n = tl + fl;
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    k->p = p;
+    k->tl = (uint32_t)tl;
+    k->fl = (uint32_t)fl;
+    k->kb[0] = low_bytes(a, n);
+    k->kb[1] = n > 8 ? low_bytes(b, n - 8) : 0;
+    k->hash = hash_key(p, n, tl);
+    k->chk = (k->hash & 0xffffc000u) | (uint32_t)tl << 7 | (uint32_t)fl;
+}
+
+/* Does slot e hold key k? */
+static inline bool pslot_is(const membuf *mb, const pslot *e, const pkey *k)
+{
+    if (e->chk != k->chk || e->kb[0] != k->kb[0] || e->kb[1] != k->kb[1])
+        return false;
+    if (k->tl + k->fl <= PSLOT_INLINE)
+        return true;
+    const mterm *t = &mb->terms[e->term - 1];
+    const mform *f = &t->forms[e->form];
+    return memcmp(t->s, k->p, k->tl) == 0 &&
+           memcmp(f->s, k->p + k->tl, k->fl) == 0;
+}
+
+/* The (term, form) ids of a token: one probe of the pair table when the
+** pair is known, else the term and form tables (and a new slot). */
+static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
+{
+    /* load at most 3/4: the table is a large part of the buffer */
+    if (mb->ptab == NULL ||
+        (size_t)(mb->npairs + 1) * 4 > (size_t)(mb->pmask + 1) * 3) {
+        if (grow_ptab(mb) != DP_OK)
+            return DP_ENOMEM;
+    }
+    uint32_t k = key->hash & mb->pmask;
+    for (; mb->ptab[k].term; k = (k + 1) & mb->pmask) {
+        pslot *e = &mb->ptab[k];
+        if (pslot_is(mb, e, key)) {
+            e->cf++;
+            *ti = e->term - 1;
+            *fi = e->form;
+            return DP_OK;
+        }
+    }
+    if (term_id(mb, key->p, key->tl, ti) != DP_OK ||
+        form_id(mb, &mb->terms[*ti], key->p + key->tl, key->fl, fi) != DP_OK)
+        return DP_ENOMEM;
+    pslot *e = &mb->ptab[k];
+    e->chk = key->chk;
+    e->term = *ti + 1;
+    e->form = *fi;
+    e->cf = 1;
+    e->kb[0] = key->kb[0];
+    e->kb[1] = key->kb[1];
+    mb->npairs++;
+    return DP_OK;
+}
+
+/* The size of the lexicon, for mb_mem. */
+static size_t lex_size(const membuf *mb)
+{
+    return mb->str_mem + (size_t)mb->tcap * (sizeof(mterm) + 16) +
+           (mb->ptab ? (size_t)(mb->pmask + 1) * sizeof(pslot) : 0);
+}
+
+/* dp__intern_fn: set the (term, form) ids of d's packed tokens, adding
+** the pairs that are new.  Runs in either thread (see writer_pipe.c),
+** under w->lexmu.  Tokens go in batches
+** whose table slots are prefetched first: the misses of a batch overlap
+** instead of following one another. */
+static int lex_intern_locked(membuf *mb, dp__adoc *d)
+{
+    enum { BATCH = 16 };
+    uint8_t *q = (uint8_t *)d->toks.p, *end = q + d->toks.n, *tq[BATCH];
+    pkey keys[BATCH];
+    uint32_t n0 = mb->npairs;
+    int rc = DP_OK;
+    while (q + 15 <= end && rc == DP_OK) {
+        int m = 0;
+        for (; m < BATCH && q + 15 <= end; m++, q += 15 + q[5] + q[6]) {
+            tq[m] = q;
+            pkey_make(&keys[m], (const char *)q + 15, q[5], q[6]);
+            if (mb->ptab)
+                __builtin_prefetch(&mb->ptab[keys[m].hash & mb->pmask]);
+        }
+        for (int i = 0; i < m && rc == DP_OK; i++) {
+            uint32_t ti = 0, fi = 0;
+            rc = pair_id(mb, &keys[i], &ti, &fi);
+            dp__put_u32(tq[i] + 7, ti);
+            dp__put_u32(tq[i] + 11, fi);
+        }
+    }
+    if (mb->npairs != n0)
+        __atomic_store_n(&mb->lex_mem, lex_size(mb), __ATOMIC_RELAXED);
+    return rc;
+}
+
+static int lex_intern(void *ctx, dp__adoc *d)
+{
+    dp_writer *w = ctx;
+    pthread_mutex_lock(&w->lexmu);
+    int rc = lex_intern_locked(&w->mb, d);
+    d->interned = rc == DP_OK;
+    pthread_mutex_unlock(&w->lexmu);
+    return rc;
+}
+
+/* Make mb->hot cover term id ti (new entries zeroed). */
+static int grow_hot(membuf *mb, uint32_t ti)
+{
+    uint32_t cap = mb->hcap ? mb->hcap : 256;
+    while (cap <= ti)
+        cap *= 2;
+    thot *nh = dp__realloc(mb->hot, cap * sizeof *nh);
+    if (nh == NULL)
+        return DP_ENOMEM;
+    memset(nh + mb->hcap, 0, (cap - mb->hcap) * sizeof *nh);
+    mb->hot = nh;
+    mb->hcap = cap;
+    return DP_OK;
+}
+
+/* Add one occurrence (term ti, form f) of the document being added. */
+static int insert_token(membuf *mb, uint32_t ti, uint32_t f, uint32_t pos)
+{
+    if (ti >= mb->hcap && grow_hot(mb, ti) != DP_OK)
         return DP_ENOMEM;
     if (mb->nocc == mb->occ_cap) {
         size_t cap = mb->occ_cap ? mb->occ_cap * 2 : 1024;
@@ -373,8 +600,8 @@ static int insert_token(membuf *mb, const char *term, size_t tl,
     }
     uint32_t o = (uint32_t)mb->nocc++;
     mb->occ[o] = (occ){pos, f, UINT32_MAX};
-    t->forms[f].cf++;
-    if (t->mark != mb->ndocs + 1) {
+    thot *t = &mb->hot[ti];
+    if (t->mark != mb->docgen) {
         if (mb->ntouched == mb->touched_cap) {
             size_t cap = mb->touched_cap ? mb->touched_cap * 2 : 256;
             uint32_t *nt = dp__realloc(mb->touched, cap * sizeof *nt);
@@ -384,7 +611,7 @@ static int insert_token(membuf *mb, const char *term, size_t tl,
             mb->touched_cap = cap;
         }
         mb->touched[mb->ntouched++] = ti;
-        t->mark = mb->ndocs + 1;
+        t->mark = mb->docgen;
         t->head = t->tail = o;
         t->freq = 1;
     } else {
@@ -408,12 +635,21 @@ static inline uint8_t *put_vint(uint8_t *o, uint64_t v)
 static int mb_append_occ(membuf *mb, uint32_t doc)
 {
     for (size_t i = 0; i < mb->ntouched; i++) {
-        mterm *t = &mb->terms[mb->touched[i]];
-        size_t cap0 = t->post.cap;
-        if (dp__buf_reserve(&t->post, 20 + (size_t)t->freq * 10) != DP_OK)
-            return DP_ENOMEM;
-        uint8_t *o = (uint8_t *)t->post.p + t->post.n, *o0 = o;
-        o = put_vint(o, (uint64_t)(doc - t->last_doc - 1));
+        thot *t = &mb->hot[mb->touched[i]];
+        size_t need = t->pn + 20 + (size_t)t->freq * 10;
+        if (need > t->pcap) {
+            size_t cap = t->pcap ? t->pcap * 2 : 16;
+            while (cap < need)
+                cap *= 2;
+            uint8_t *np = dp__realloc(t->post, cap);
+            if (np == NULL)
+                return DP_ENOMEM;
+            mb->post_mem += cap - t->pcap;
+            t->post = np;
+            t->pcap = cap;
+        }
+        uint8_t *o = t->post + t->pn, *o0 = o;
+        o = put_vint(o, (uint64_t)(doc - t->last));
         o = put_vint(o, t->freq);
         uint32_t prev = 0;
         for (uint32_t k = t->head; k != UINT32_MAX; k = mb->occ[k].next) {
@@ -421,9 +657,8 @@ static int mb_append_occ(membuf *mb, uint32_t doc)
             o = put_vint(o, mb->occ[k].form);
             prev = mb->occ[k].pos;
         }
-        t->post.n += (size_t)(o - o0);
-        mb->post_mem += t->post.cap - cap0;
-        t->last_doc = doc;
+        t->pn += (size_t)(o - o0);
+        t->last = doc + 1;
     }
     mb->ntouched = 0;
     return DP_OK;
@@ -452,15 +687,13 @@ static int mb_add(dp_writer *w, dp__adoc *d)
     cols.length = d->length;
     mb->nocc = 0;
     mb->ntouched = 0;
+    /* not ndocs + 1: a document that failed midway left marks with it */
+    mb->docgen++;
     q = (const uint8_t *)d->toks.p;
     const uint8_t *end = q + d->toks.n;
-    while (q + 7 <= end && rc == DP_OK) {
-        uint32_t pos = dp__get_u32(q);
-        size_t tl = q[5], fl = q[6];
-        const char *term = (const char *)q + 7;
-        rc = insert_token(mb, term, tl, term + tl, fl, pos);
-        q += 7 + tl + fl;
-    }
+    for (; q + 15 <= end && rc == DP_OK; q += 15 + q[5] + q[6])
+        rc = insert_token(mb, dp__get_u32(q + 7), dp__get_u32(q + 11),
+                          dp__get_u32(q));
     if (rc != DP_OK)
         return rc;
     if (mb->src_offs.n == 0 && (put_u32buf(&mb->src_offs, 0) ||
@@ -494,8 +727,16 @@ static int tcmp(const void *a, const void *b, void *ctx)
     const membuf *mb = ctx;
     const mterm *x = &mb->terms[*(const uint32_t *)a];
     const mterm *y = &mb->terms[*(const uint32_t *)b];
-    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
-    return c ? c : (x->n > y->n) - (x->n < y->n);
+    /* the first 8 bytes as a big-endian number: most compares end here */
+    uint64_t kx = __builtin_bswap64(x->key), ky = __builtin_bswap64(y->key);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    if (x->n > 8 && y->n > 8) {
+        int c = memcmp(x->s + 8, y->s + 8, (x->n < y->n ? x->n : y->n) - 8);
+        if (c)
+            return c;
+    }
+    return (x->n > y->n) - (x->n < y->n);
 }
 
 static int fcmp(const void *a, const void *b, void *ctx)
@@ -523,7 +764,7 @@ static int grow_scratch(dp_writer *w, size_t n)
 
 /* Write one buffered term through the segment writer. */
 static int flush_term(dp_writer *w, dp__segw *sw, mterm *t,
-                      const uint32_t *docmap)
+                      const thot *h, const uint32_t *docmap)
 {
     uint32_t order[256], *ord = order, map[256], *mp = map;
     dp_slice fs[256], *forms = fs;
@@ -544,7 +785,7 @@ static int flush_term(dp_writer *w, dp__segw *sw, mterm *t,
         forms[i].n = t->forms[ord[i]].n;
     }
     rc = dp__segw_term_begin(sw, t->s, t->n, forms, t->nforms);
-    const uint8_t *q = (const uint8_t *)t->post.p, *end = q + t->post.n;
+    const uint8_t *q = h->post, *end = q + h->pn;
     int64_t doc = -1;
     while (rc == DP_OK && q < end) {
         uint64_t dd, freq, gap, f;
@@ -614,16 +855,25 @@ static void *zjob_run(void *arg)
 static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
 {
     membuf *mb = &w->mb;
+    /* a term no document added reached (its record failed) has no entry */
+    const thot none = {0};
     uint32_t *ord = dp__malloc((mb->nterms + 1) * sizeof *ord);
     int rc = DP_OK;
     if (ord == NULL)
         return DP_ENOMEM;
     for (uint32_t i = 0; i < mb->nterms; i++)
         ord[i] = i;
+    /* the forms' counts were kept in the pair table */
+    for (uint32_t k = 0; mb->ptab && k <= mb->pmask; k++) {
+        const pslot *e = &mb->ptab[k];
+        if (e->term)
+            mb->terms[e->term - 1].forms[e->form].cf = e->cf;
+    }
     qsort_r(ord, mb->nterms, sizeof *ord, tcmp, mb);
     dp__crash_point("flush-terms");
     for (uint32_t i = 0; i < mb->nterms && rc == DP_OK; i++)
-        rc = flush_term(w, sw, &mb->terms[ord[i]], docmap);
+        rc = flush_term(w, sw, &mb->terms[ord[i]],
+                        ord[i] < mb->hcap ? &mb->hot[ord[i]] : &none, docmap);
     dp__free(ord);
     return rc;
 }
@@ -845,6 +1095,7 @@ int dp_writer_begin(dp_archive *a, const dp_writer_options *opts,
         return DP_ENOMEM;
     w->a = a;
     w->lockfd = -1;
+    pthread_mutex_init(&w->lexmu, NULL);
     w->limit = opts && opts->memory_limit ? opts->memory_limit
                                           : DP_WRITER_DEFAULT_MEMORY;
     w->merge = opts ? opts->merge : 1;
@@ -902,14 +1153,19 @@ static uint32_t delete_id(dp_writer *w, const char *id, size_t n)
     return count;
 }
 
-/* Index one analysed document: replace its id, add it, flush and merge
-** when the buffer is full.  *replaced counts a replacement. */
+/* Index one analysed document: replace its id, add it (maybe_flush
+** flushes when the buffer is full).  *replaced counts a replacement. */
 static int consume(dp_writer *w, dp__adoc *d, int *replaced)
 {
     const uint8_t *q = (const uint8_t *)d->raw.p;
     uint64_t idn;
     if (d->rc != DP_OK)
         return d->rc;
+    if (!d->interned) {
+        int r = lex_intern(w, d);
+        if (r != DP_OK)
+            return r;
+    }
     /* the id is the record's first field */
     if (!dp__get_varint(&q, q + d->raw.n, &idn) ||
         idn > (uint64_t)((const uint8_t *)d->raw.p + d->raw.n - q))
@@ -926,19 +1182,13 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
         if (replaced)
             *replaced = 1;
     }
-    if (mb_mem(&w->mb) >= w->limit) {
-        rc = mb_flush(w);
-        /* merge now too, so that the number of segments stays
-        ** logarithmic during a long load without commits */
-        if (rc == DP_OK)
-            rc = apply_policy(w, false);
-    }
-    return rc;
+    return DP_OK;
 }
 
 /* Consume the analysed slots of the pipe: all of them (wait), or those
-** ready.  Returns the first error; the slots are released anyway. */
-static int pipe_consume(dp_writer *w, bool wait)
+** ready, until the buffer is full.  Returns the first error; the slots
+** are released anyway. */
+static int drain(dp_writer *w, bool wait)
 {
     int rc = DP_OK;
     dp__adoc *d;
@@ -947,8 +1197,51 @@ static int pipe_consume(dp_writer *w, bool wait)
         dp__pipe_pop(w->pipe);
         if (rc == DP_OK)
             rc = r;
+        if (mb_mem(&w->mb) >= w->limit)
+            break;
     }
     return rc;
+}
+
+/* Flush and merge when the buffer is full.  The worker is paused during
+** the flush (it interns into the buffer's lexicon); the records it has
+** analysed meanwhile are interned again into the emptied buffer. */
+static int maybe_flush(dp_writer *w)
+{
+    if (mb_mem(&w->mb) < w->limit)
+        return DP_OK;
+    if (w->pipe)
+        dp__pipe_pause(w->pipe);
+    int rc = mb_flush(w);
+    dp__adoc *d;
+    for (size_t k = 0; rc == DP_OK && w->pipe &&
+                       (d = dp__pipe_done_slot(w->pipe, k)) != NULL; k++) {
+        if (d->rc == DP_OK && d->interned)
+            d->rc = lex_intern(w, d); /* its ids were the flushed lexicon's */
+    }
+    if (w->pipe)
+        dp__pipe_resume(w->pipe);
+    /* merge now too, so that the number of segments stays logarithmic
+    ** during a long load without commits */
+    if (rc == DP_OK)
+        rc = apply_policy(w, false);
+    return rc;
+}
+
+/* Consume the analysed slots of the pipe (all of them: wait), flushing
+** whenever the buffer is full.  Returns the first error. */
+static int pipe_consume(dp_writer *w, bool wait)
+{
+    int rc = DP_OK;
+    for (;;) {
+        int r = drain(w, wait);
+        if (r == DP_OK)
+            r = maybe_flush(w);
+        if (rc == DP_OK)
+            rc = r;
+        if (!wait || dp__pipe_pending(w->pipe) == 0)
+            return rc;
+    }
 }
 
 static int need_analyzer(dp_writer *w)
@@ -980,10 +1273,12 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
             rc = dp__record_serialize(&w->sync.raw, rec, rec->lang);
         if (rc == DP_OK)
             w->sync.rc = dp__adoc_analyze(&w->sync, w->an);
-        return rc == DP_OK ? consume(w, &w->sync, replaced) : rc;
+        if (rc == DP_OK)
+            rc = consume(w, &w->sync, replaced);
+        return rc == DP_OK ? maybe_flush(w) : rc;
     }
     if (w->pipe == NULL) {
-        rc = dp__pipe_new(&w->pipe, w->an);
+        rc = dp__pipe_new(&w->pipe, w->an, lex_intern, w);
         if (rc != DP_OK)
             return rc;
     }
@@ -992,6 +1287,8 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
         dp__adoc *d = dp__pipe_head(w->pipe, true);
         rc = consume(w, d, NULL);
         dp__pipe_pop(w->pipe);
+        if (rc == DP_OK)
+            rc = maybe_flush(w);
     }
     if (rc == DP_OK)
         rc = dp__pipe_push(w->pipe, rec);
@@ -1172,6 +1469,7 @@ void dp_writer_close(dp_writer *w)
         close(w->lockfd);
     dp__buf_free(&w->err);
     dp__free(w->dpos);
+    pthread_mutex_destroy(&w->lexmu);
     dp__free(w);
 }
 

@@ -13,8 +13,19 @@
 ** its slot.  Only the worker uses the analyzer while slots are pending;
 ** dp__pipe_drain hands it back.
 **
+** Interning each token's (term, form) pair into the writer's buffer (a
+** hash table: its cache misses are a large cost) is done by whichever
+** thread has time: the worker does it when analysed records are waiting
+** for the writer (ndone >= 2), else the writer does it when it consumes
+** the record.  To flush, the writer pauses the worker (dp__pipe_pause: it
+** finishes its slot and waits), writes the segment, empties the buffer
+** and its lexicon, interns again the tokens of the slots already interned
+** (from their bytes), then resumes it.
+**
 ** Packed token: u32 position (title first, body after a gap), u8 flags,
-** u8 term length, u8 form length, term bytes, form bytes.
+** u8 term length, u8 form length, u32 term id, u32 form id, term bytes,
+** form bytes.  The buffer always has 16 bytes of capacity past the last
+** token (the writer loads a key's first 16 bytes at once).
 */
 #include "store.h"
 
@@ -28,11 +39,15 @@ struct dp__pipe {
     pthread_cond_t cv_work; /* a slot was queued, or stop */
     pthread_cond_t cv_done; /* a slot was analysed */
     dp_analyzer *an;
+    dp__intern_fn intern;
+    void *ictx;
     dp__adoc slots[DP__PIPE_SLOTS];
     int state[DP__PIPE_SLOTS];
     size_t head, tail, count; /* ring: head = oldest, tail = next free */
     size_t work;              /* next slot for the worker */
     bool stop;
+    bool paused, busy;        /* busy: the worker is analysing a slot */
+    size_t ndone;             /* slots analysed, not yet popped */
 };
 
 /**************************************************************************
@@ -59,21 +74,20 @@ static int pack_token(void *ctx, const dp_token *tok)
         return 0;
     if (fl >= DP__TERM_MAX)
         fl = DP__TERM_MAX - 1;
-    uint8_t h[7];
-    dp__put_u32(h, (uint32_t)pos);
-    h[4] = (uint8_t)tok->flags;
-    h[5] = (uint8_t)tok->term_len;
-    h[6] = (uint8_t)fl;
-    int rc = dp__buf_reserve(&c->d->toks, 7 + tok->term_len + fl);
+    int rc = dp__buf_reserve(&c->d->toks, 15 + tok->term_len + fl + 16);
     if (rc != DP_OK) {
         c->rc = rc;
         return 1;
     }
-    char *o = c->d->toks.p + c->d->toks.n;
-    memcpy(o, h, 7);
-    memcpy(o + 7, tok->term, tok->term_len);
-    memcpy(o + 7 + tok->term_len, form, fl);
-    c->d->toks.n += 7 + tok->term_len + fl;
+    uint8_t *o = (uint8_t *)c->d->toks.p + c->d->toks.n;
+    dp__put_u32(o, (uint32_t)pos);
+    o[4] = (uint8_t)tok->flags;
+    o[5] = (uint8_t)tok->term_len;
+    o[6] = (uint8_t)fl;
+    memset(o + 7, 0, 8); /* ids, set by intern */
+    memcpy(o + 15, tok->term, tok->term_len);
+    memcpy(o + 15 + tok->term_len, form, fl);
+    c->d->toks.n += 15 + tok->term_len + fl;
     if (pos + 1 > c->max_pos)
         c->max_pos = (uint32_t)pos + 1;
     return 0;
@@ -107,6 +121,7 @@ int dp__adoc_analyze(dp__adoc *d, dp_analyzer *an)
         return rc == DP_ECORRUPT ? DP_EINVAL : rc;
     dp__buf_clear(&d->toks);
     d->length = 0;
+    d->interned = false;
     pick_lang(&rec, d->lang);
     rc = DP_OK;
     if (rec.title.n)
@@ -134,16 +149,24 @@ static void *worker(void *arg)
     dp__pipe *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && p->state[p->work] != SLOT_QUEUED)
+        while (!p->stop && (p->paused || p->state[p->work] != SLOT_QUEUED))
             pthread_cond_wait(&p->cv_work, &p->mu);
         if (p->stop)
             break;
         size_t i = p->work;
+        /* intern here only when the writer has analysed records waiting
+        ** (it is the slower thread); else the writer interns them */
+        bool intern = p->ndone >= 2;
+        p->busy = true;
         pthread_mutex_unlock(&p->mu);
         int rc = dp__adoc_analyze(&p->slots[i], p->an);
+        if (rc == DP_OK && intern)
+            rc = p->intern(p->ictx, &p->slots[i]);
         pthread_mutex_lock(&p->mu);
+        p->busy = false;
         p->slots[i].rc = rc;
         p->state[i] = SLOT_DONE;
+        p->ndone++;
         p->work = (i + 1) % DP__PIPE_SLOTS;
         pthread_cond_signal(&p->cv_done);
     }
@@ -151,13 +174,16 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int dp__pipe_new(dp__pipe **out, dp_analyzer *an)
+int dp__pipe_new(dp__pipe **out, dp_analyzer *an, dp__intern_fn intern,
+                 void *ictx)
 {
     dp__pipe *p = dp__calloc(1, sizeof *p);
     *out = NULL;
     if (p == NULL)
         return DP_ENOMEM;
     p->an = an;
+    p->intern = intern;
+    p->ictx = ictx;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv_work, NULL);
     pthread_cond_init(&p->cv_done, NULL);
@@ -223,10 +249,34 @@ dp__adoc *dp__pipe_head(dp__pipe *p, bool wait)
     return d;
 }
 
+void dp__pipe_pause(dp__pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->paused = true;
+    while (p->busy)
+        pthread_cond_wait(&p->cv_done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void dp__pipe_resume(dp__pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->paused = false;
+    pthread_cond_signal(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+dp__adoc *dp__pipe_done_slot(dp__pipe *p, size_t k)
+{
+    size_t i = (p->head + k) % DP__PIPE_SLOTS;
+    return k < p->count && p->state[i] == SLOT_DONE ? &p->slots[i] : NULL;
+}
+
 void dp__pipe_pop(dp__pipe *p)
 {
     pthread_mutex_lock(&p->mu);
     p->state[p->head] = SLOT_FREE;
+    p->ndone--;
     p->head = (p->head + 1) % DP__PIPE_SLOTS;
     p->count--;
     pthread_mutex_unlock(&p->mu);
