@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""depeche adapter of the peer benchmark: the hook the lead wires in.
+"""depeche adapter of the peer benchmark.
 
   adapter_depeche.py DEPECHE index CORPUS.jsonl DIR      W1
   adapter_depeche.py DEPECHE query DIR QUERIES.tsv RUNS  W2+W3, JSON Lines
@@ -7,8 +7,16 @@
 W1 runs `depeche index DIR/archive CORPUS.jsonl` (run.sh times it with
 /usr/bin/time like every peer).
 
-W2/W3 prefer a batch mode, so that start-up is excluded as for the peers:
-if `depeche bench-queries --help` succeeds, the adapter runs
+W2/W3 prefer a long-lived process, so that start-up is excluded as for
+the peers.  First choice: the compiled adapter adapter_depeche.c, which
+links libdepeche and answers the whole query file in one process; run.sh
+builds it into $BENCH_TMP/bin and names it in the environment variable
+DEPECHE_ADAPTER; the adapter then runs
+
+    $DEPECHE_ADAPTER query DIR QUERIES.tsv RUNS
+
+Second choice, a batch mode of the binary: if `depeche bench-queries
+--help` succeeds, the adapter runs
 
     depeche bench-queries ARCHIVE QUERIES.tsv RUNS
 
@@ -18,10 +26,12 @@ print one JSON object per line in the shape every adapter prints (see
 docs/bench-peers.md): qid, class, query, top10 (ids), search_ms (median
 of RUNS timed runs after one warm-up), count (exact), count_ms, and when
 w3 is 1, months ({"YYYY-MM": n}) and timeline_ms; for phrases also
-count_exact, the count of the unstemmed phrase ("=a =b").  The first line may be
-a header object {"engine":"depeche","version":...,"open_ms":...}.
+count_exact, the count of the unstemmed phrase (="a b").  The first
+line may be a header object {"engine":"depeche","version":...,
+"open_ms":...}.  (No such subcommand exists today: adapter_depeche.c
+does this job without adding a user-facing command.)
 
-Without that mode it falls back to one CLI process per query (`depeche
+Without either it falls back to one CLI process per query (`depeche
 search ... --json`, `--count`, `depeche timeline ... --by month --json`):
 latencies then include process start and archive open, the header says
 "mode": "cli", and report.py marks depeche's W2/W3 as not comparable.
@@ -71,6 +81,8 @@ def find(obj, keys):
 
 
 def ids_of(res):
+    if isinstance(res, dict) and "id" in res:
+        res = [res]                  # one hit: one JSON line, not a list
     hits = res if isinstance(res, list) else find(res, ("results", "hits", "documents", "docs"))
     out = []
     for h in hits or []:
@@ -87,6 +99,8 @@ def count_of(res):
 
 
 def months_of(res):
+    if isinstance(res, dict) and "period" in res:
+        res = [res]                  # one period: one JSON line
     rows = res if isinstance(res, list) else find(res, ("buckets", "periods", "timeline", "rows"))
     out = {}
     for r in rows or []:
@@ -121,6 +135,10 @@ def do_index(dp, corpus, path):
 
 def do_query(dp, path, qfile, runs):
     arch = os.path.join(path, "archive")
+    lib = os.environ.get("DEPECHE_ADAPTER", "")
+    if lib and os.access(lib, os.X_OK):
+        sys.stdout.flush()
+        os.execv(lib, [lib, "query", path, qfile, str(runs)])
     batch = subprocess.run([dp, "bench-queries", "--help"],
                            capture_output=True).returncode == 0
     if batch:
@@ -143,7 +161,7 @@ def do_query(dp, path, qfile, runs):
         if op == "phrase":
             # The unstemmed phrase (every word in =exact form), whose count
             # must equal FTS5's; report.py checks it.
-            exact = '"%s"' % " ".join("=" + w for w in words.split())
+            exact = '="%s"' % words
             out["count_exact"] = count_of(run_json(
                 [dp, "search", arch, exact, "--count", "--json"]))
         if w3 == "1":

@@ -28,7 +28,11 @@ CONFIG = {
                "phrases), stop words kept in phrases, BM25; the archive also "
                "stores the records (for snippets and `show`), so its size "
                "includes the text, like Groonga's and unlike the other peers'. "
-               "Through the CLI, search also computes snippets.",
+               "W2/W3 through bench/peers/adapter_depeche.c, linking libdepeche "
+               "(one process, queries parsed once): dp_search (BM25, limit 10, "
+               "exact total) + dp_results_hit for the ten ids, dp_count, "
+               "dp_timeline by month. Without that program (the CLI fallback), "
+               "search also computes snippets.",
     "fts5": "SQLite FTS5: tokenize='unicode61 remove_diacritics 2' (case and "
             "accent folding), detail=full (positions), contentless (content=''), "
             "bm25() ranking; no French stemmer and no stop words in FTS5; "
@@ -380,7 +384,7 @@ def main():
             if d != c.get("fts5"):
                 bad.append((q, dict(c, depeche=d)))
         L.append("**Check: depeche's unstemmed phrase counts (%s) against FTS5's**: %s\n" % (
-            "queries in =exact form, \"=a =b\"" if exact else "plain phrase queries",
+            "queries in =exact form, =\"a b\"" if exact else "plain phrase queries",
             "all %d equal." % sum(1 for q in queries if q["class"] == "phrase") if not bad else
             "%d differ: %s" % (len(bad), ", ".join("%s \"%s\" (depeche %s, fts5 %s)" % (
                 q["qid"], q["words"], c.get("depeche"), c.get("fts5")) for q, c in bad[:20]))))

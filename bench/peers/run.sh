@@ -8,10 +8,17 @@
 # Environment:
 #   ENGINES    engines to run (default: depeche fts5 xapian lucene groonga sphinx)
 #   RUNS       timed runs per query, after one warm-up (default 5)
-#   BUILDS     W1 index builds per engine, median reported (default 3)
+#   BUILDS     W1 index builds per engine, median reported (default 3);
+#              0: no build, reuse the index and W1 figures of a previous run
 #   BENCH_TMP  work directory (default /tmp/depeche-bench-peers); indexes
 #              and the prepared corpus live there, never in the repository
 #   RESULTS    where the report goes (default bench/results)
+#   REPORT_ENGINES  engines in the report (default: ENGINES); e.g.
+#              ENGINES=depeche REPORT_ENGINES="depeche fts5 xapian lucene
+#              groonga sphinx" re-measures depeche only and reports it with
+#              the peers' results of a previous run
+#   DEPECHE_LIB  libdepeche.a linked into adapter_depeche.c (default: next
+#              to DEPECHE_BINARY)
 #   W4_MONTH   foreground month of W4 (default: March of the corpus's
 #              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
 #
@@ -28,6 +35,8 @@ DEPECHE=${1:?usage: run.sh DEPECHE_BINARY [CORPUS]}
 CORPUS=${2:-../shared/corpora/lemonde2022.jsonl.gz}
 case $DEPECHE in /*) ;; *) DEPECHE=$(pwd)/$DEPECHE ;; esac
 ENGINES=${ENGINES:-"depeche fts5 xapian lucene groonga sphinx"}
+REPORT_ENGINES=${REPORT_ENGINES:-$ENGINES}
+DEPECHE_LIB=${DEPECHE_LIB:-$(dirname "$DEPECHE")/libdepeche.a}
 RUNS=${RUNS:-5}
 BUILDS=${BUILDS:-3}
 BENCH_TMP=${BENCH_TMP:-/tmp/depeche-bench-peers}
@@ -82,14 +91,32 @@ gcc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror "$HERE/adapter_fts5.c" \
     -lsqlite3 -lm -o "$BIN/adapter_fts5" 2>"$OUT/fts5.compile" || true
 javac -nowarn -d "$BIN/java" -cp "$LCP" "$HERE/AdapterLucene.java" \
     2>"$OUT/lucene.compile" || true
+# depeche's W2/W3 adapter links the library (adapter_depeche.py runs it
+# when DEPECHE_ADAPTER names it; without it, the slow CLI fallback).
+rm -f "$BIN/adapter_depeche"
+# shellcheck disable=SC2046  # pkg-config's flags are meant to split
+gcc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/include" \
+    "$HERE/adapter_depeche.c" "$DEPECHE_LIB" \
+    $(pkg-config --libs libutf8proc libzstd zlib libisal 2>/dev/null) \
+    -lstemmer -lm -lpthread -o "$BIN/adapter_depeche" \
+    2>"$OUT/depeche.compile" || true
+if [ -x "$BIN/adapter_depeche" ]; then
+    DEPECHE_ADAPTER=$BIN/adapter_depeche; export DEPECHE_ADAPTER
+fi
 
 for e in $ENGINES; do
     IDX=$W/index-$e
-    rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl "$OUT/$e".load
+    if [ "$BUILDS" = 0 ]; then      # reuse the index and its W1 figures
+        rm -f "$OUT/$e".w4.json "$OUT/$e".error "$OUT/$e".queries.jsonl
+        [ -d "$IDX" ] || { echo "no index at $IDX (BUILDS=0)" >"$OUT/$e.error"; continue; }
+    else
+        rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl "$OUT/$e".load
+    fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
     fi
-    cut -d' ' -f1-3 /proc/loadavg >"$OUT/$e.load"   # other load on the machine
+    [ "$BUILDS" = 0 ] ||
+        cut -d' ' -f1-3 /proc/loadavg >"$OUT/$e.load"   # other load on the machine
     b=1; ok=1
     while [ $b -le "$BUILDS" ]; do
         echo "bench-peers: $e: W1 build $b/$BUILDS"
@@ -123,4 +150,4 @@ for e in $ENGINES; do
     esac
 done
 cp "$W/index-sphinx/sphinx.conf" "$OUT/sphinx.conf" 2>/dev/null || true
-"$PY" "$HERE/report.py" "$W" "$RESULTS/peers-$name" "$ENGINES"
+"$PY" "$HERE/report.py" "$W" "$RESULTS/peers-$name" "$REPORT_ENGINES"

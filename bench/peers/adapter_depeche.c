@@ -1,0 +1,218 @@
+/*
+ * depeche adapter of the peer benchmark, W2/W3 in one long-lived process.
+ *
+ *   adapter_depeche query DIR QUERIES.tsv RUNS   W2+W3: JSON Lines on stdout
+ *
+ * It links libdepeche (public API only, include/depeche.h) so that its
+ * latencies are measured like the peers': the archive DIR/archive is
+ * opened once, each query is parsed once outside the timings (as the
+ * Xapian and Lucene adapters do; one analyzer reused), then for each line
+ * of QUERIES.tsv it prints the object every adapter prints
+ * (docs/bench-peers.md): top10 ids and search_ms (dp_search with the
+ * defaults: BM25, limit 10, exact total; the ten ids read with
+ * dp_results_id, the id column, as FTS5 joins its ids), count and count_ms (dp_count),
+ * months and timeline_ms for the W3 queries (dp_timeline by month), and
+ * for phrases count_exact, the count of the unstemmed phrase ="a b" that
+ * report.py checks against FTS5's.  Each latency is the median of RUNS
+ * timed runs after one warm-up.  One more figure, not in the other
+ * adapters: rank_ms, the same dp_search without reading the ten hits
+ * (ranking and total only), which tells how much of search_ms is the
+ * reading of stored records for the ids.
+ *
+ * The neutral queries are written in depeche's syntax (docs/query.md):
+ * word -> w, and -> a AND b, or -> a OR b, phrase -> "a b" (stemmed like
+ * the documents) and ="a b" (every word exact: folded, unstemmed).
+ * The index mode stays in adapter_depeche.py (`depeche index`, timed from
+ * outside like every peer).  Benchmark code: it exits on errors.
+ */
+#include "depeche.h"
+#include "common.h"
+
+#define MAXRUNS 64
+#define MAXMONTHS 256
+
+static double elapsed_since(double t0)
+{
+    return now_ms() - t0;
+}
+
+/* The neutral query of q in depeche's syntax; exact: every word =form. */
+static void translate(const struct query *q, int exact, char *out, size_t cap)
+{
+    char words[256];
+    size_t n = 0;
+    if (!strcmp(q->op, "phrase")) {
+        snprintf(out, cap, "%s\"%s\"", exact ? "=" : "", q->words);
+        return;
+    }
+    const char *sep = !strcmp(q->op, "or") ? " OR " : " AND ";
+    snprintf(words, sizeof words, "%s", q->words);
+    out[0] = 0;
+    for (char *w = strtok(words, " "); w && n < cap; w = strtok(NULL, " "))
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? sep : "", w);
+}
+
+static dp_query *parse(const char *text, dp_analyzer *an)
+{
+    dp_query_options qo = DP_QUERY_OPTIONS_INIT;
+    dp_query_error err;
+    dp_query *q;
+    qo.analyzer = an;
+    if (dp_query_parse(text, strlen(text), &qo, &q, &err) != DP_OK) {
+        fprintf(stderr, "adapter_depeche: query %s: %s\n", text, err.message);
+        exit(1);
+    }
+    return q;
+}
+
+static void fail(dp_archive *ar, const char *what, int rc)
+{
+    fprintf(stderr, "adapter_depeche: %s: %s (%s)\n", what, dp_strerror(rc),
+            dp_archive_errmsg(ar));
+    exit(1);
+}
+
+struct top { char ids[10][128]; int n; uint64_t total; };
+
+/* W2: one ranked top-10 search, ids copied out unless t is NULL. */
+static void search_once(dp_archive *ar, const dp_query *q, struct top *t)
+{
+    dp_results *r;
+    int rc = dp_search(ar, q, NULL, &r);
+    if (rc != DP_OK) fail(ar, "search", rc);
+    if (t == NULL) {
+        dp_results_free(r);
+        return;
+    }
+    t->n = 0;
+    t->total = dp_results_total(r);
+    for (size_t i = 0; i < dp_results_count(r) && i < 10; i++) {
+        dp_slice id;
+        if ((rc = dp_results_id(r, i, &id)) != DP_OK) fail(ar, "hit", rc);
+        snprintf(t->ids[t->n++], sizeof t->ids[0], "%.*s", (int)id.n, id.p);
+    }
+    dp_results_free(r);
+}
+
+struct months { char key[MAXMONTHS][16]; uint64_t n[MAXMONTHS]; int len; };
+
+static int on_row(void *ctx, const dp_timeline_row *row)
+{
+    struct months *m = ctx;
+    if (row->count == 0 || m->len == MAXMONTHS) return 0;
+    snprintf(m->key[m->len], sizeof m->key[0], "%s", row->period);
+    m->n[m->len++] = row->count;
+    return 0;
+}
+
+static uint64_t count_once(dp_archive *ar, const dp_query *q)
+{
+    uint64_t c;
+    int rc = dp_count(ar, q, &c);
+    if (rc != DP_OK) fail(ar, "count", rc);
+    return c;
+}
+
+static void answer(dp_archive *ar, dp_analyzer *an, const struct query *qs,
+                   int runs)
+{
+    char text[600];
+    double t[MAXRUNS];
+    translate(qs, 0, text, sizeof text);
+    dp_query *q = parse(text, an);
+    printf("{\"qid\":\"%s\",\"class\":\"%s\",\"query\":", qs->qid, qs->cls);
+    json_puts(stdout, text);
+
+    struct top top;
+    for (int r = -1; r < runs; r++) {
+        double s = now_ms();
+        search_once(ar, q, &top);
+        if (r >= 0) t[r] = elapsed_since(s);
+    }
+    printf(",\"search_ms\":%.4f,\"top10\":[", median(t, runs));
+    for (int k = 0; k < top.n; k++) {
+        printf(k ? "," : "");
+        json_puts(stdout, top.ids[k]);
+    }
+
+    for (int r = -1; r < runs; r++) {
+        double s = now_ms();
+        search_once(ar, q, NULL);
+        if (r >= 0) t[r] = elapsed_since(s);
+    }
+    printf("],\"rank_ms\":%.4f", median(t, runs));
+
+    uint64_t count = 0;
+    for (int r = -1; r < runs; r++) {
+        double s = now_ms();
+        count = count_once(ar, q);
+        if (r >= 0) t[r] = elapsed_since(s);
+    }
+    if (count != top.total)
+        fprintf(stderr, "adapter_depeche: %s: dp_count %llu, search total %llu\n",
+                qs->qid, (unsigned long long)count,
+                (unsigned long long)top.total);
+    printf(",\"count\":%llu,\"count_ms\":%.4f", (unsigned long long)count,
+           median(t, runs));
+
+    if (!strcmp(qs->op, "phrase")) {
+        char etext[600];
+        translate(qs, 1, etext, sizeof etext);
+        dp_query *eq = parse(etext, an);
+        printf(",\"count_exact\":%llu",
+               (unsigned long long)count_once(ar, eq));
+        dp_query_free(eq);
+    }
+
+    if (qs->w3) {
+        static struct months m;
+        for (int r = -1; r < runs; r++) {
+            double s = now_ms();
+            m.len = 0;
+            int rc = dp_timeline(ar, q, DP_BY_MONTH, on_row, &m);
+            if (rc != DP_OK) fail(ar, "timeline", rc);
+            if (r >= 0) t[r] = elapsed_since(s);
+        }
+        printf(",\"timeline_ms\":%.4f,\"months\":{", median(t, runs));
+        for (int k = 0; k < m.len; k++)
+            printf("%s\"%s\":%llu", k ? "," : "", m.key[k],
+                   (unsigned long long)m.n[k]);
+        printf("}");
+    }
+    printf("}\n");
+    fflush(stdout);
+    dp_query_free(q);
+}
+
+static int do_query(const char *dir, const char *qfile, int runs)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/archive", dir);
+    if (runs < 1) runs = 1;
+    if (runs > MAXRUNS) runs = MAXRUNS;
+    double t0 = now_ms();
+    dp_archive *ar;
+    int rc = dp_archive_open(&ar, path, DP_ARCHIVE_READ);
+    if (rc != DP_OK) fail(ar, path, rc);
+    printf("{\"engine\":\"depeche\",\"version\":\"%s\",\"mode\":\"library\","
+           "\"open_ms\":%.3f}\n", DP_VERSION, now_ms() - t0);
+    dp_analyzer *an;
+    if (dp_analyzer_new(&an, NULL) != DP_OK) die("out of memory");
+    struct query *qs;
+    int nq = read_queries(qfile, &qs);
+    for (int i = 0; i < nq; i++)
+        answer(ar, an, &qs[i], runs);
+    free(qs);
+    dp_analyzer_free(an);
+    dp_archive_close(ar);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    (void)parse_doc; /* common.h's corpus reader: the index mode is the CLI's */
+    if (argc == 5 && !strcmp(argv[1], "query"))
+        return do_query(argv[2], argv[3], atoi(argv[4]));
+    fprintf(stderr, "usage: adapter_depeche query DIR QUERIES.tsv RUNS\n");
+    return 2;
+}
