@@ -178,9 +178,14 @@ def main():
         do_index(a[1], a[3], a[4])
     elif len(a) == 6 and a[2] == "query":
         do_query(a[1], a[3], a[4], int(a[5]))
+    elif len(a) == 6 and a[2] == "sig" and os.environ.get("DEPECHE_ADAPTER"):
+        # W4 needs the library adapter: dp_terms in one process.
+        sys.stdout.flush()
+        os.execv(os.environ["DEPECHE_ADAPTER"],
+                 [os.environ["DEPECHE_ADAPTER"], "sig", a[3], a[4], a[5]])
     else:
         sys.exit("usage: adapter_depeche.py DEPECHE index CORPUS DIR | "
-                 "DEPECHE query DIR QUERIES RUNS")
+                 "DEPECHE query DIR QUERIES RUNS | DEPECHE sig DIR MONTH RUNS")
 
 
 if __name__ == "__main__":

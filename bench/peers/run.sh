@@ -143,7 +143,7 @@ for e in $ENGINES; do
         continue
     fi
     case $e in
-    fts5|xapian|lucene)
+    depeche|fts5|xapian|lucene)
         echo "bench-peers: $e: W4 significant terms"
         adapter "$e" sig "$IDX" "$W4M" "${W4_RUNS:-3}" \
             >"$OUT/$e.w4.json" 2>"$OUT/$e.w4.log" || rm -f "$OUT/$e.w4.json" ;;
