@@ -2,7 +2,7 @@
 # bench/make_corpus_10x.sh -- a corpus ten times larger than Le Monde 2022,
 # for scaling benchmarks: ten copies of it, copy k (1..10) with every year
 # in its date fields shifted by -k (2022 -> 2021 .. 2012) and its ids made
-# unique ("lemonde-6107838" -> "lemonde-6107838-k"), so that nothing is
+# unique ("ID" -> "ID-k"), so that nothing is
 # replaced.  Writes gzip'd JSON Lines to OUT, which must be outside the
 # repository (under /tmp, say).  About 1.1 GB of JSON, 370 MB gzip'd.
 #
