@@ -508,6 +508,102 @@ TEST(second_writer_busy)
     rm_rf(dir);
 }
 
+/* A missing MANIFEST beside segment files is damage: starting a writer
+** must refuse, and must not delete the segments (it used to write an
+** empty MANIFEST, and its clean-up then removed every segment). */
+TEST(missing_manifest_keeps_segments)
+{
+    char *dir = tmp_archive(), path[512];
+    dp_archive *a;
+    dp_writer *w;
+    dp_record r = rec_make("a", "2022-01-02", "Titre", "un texte");
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    CHECK_EQ_INT(dp_writer_add(w, &r, NULL), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    dp_archive_close(a);
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    CHECK_EQ_INT(unlink(path), 0);
+    /* refused when the archive is opened for writing or, at the latest,
+    ** when the writer starts */
+    int rc = dp_archive_open(&a, dir, DP_ARCHIVE_CREATE);
+    if (rc == DP_OK) {
+        rc = dp_writer_begin(a, NULL, &w);
+        if (rc == DP_OK)
+            dp_writer_close(w);
+    }
+    CHECK_EQ_INT(rc, DP_ECORRUPT);
+    CHECK(strstr(dp_archive_errmsg(a), "MANIFEST is missing") != NULL);
+    dp_archive_close(a);
+    snprintf(path, sizeof path, "%s/seg-000000000001.dps", dir);
+    CHECK(access(path, F_OK) == 0);
+    rm_rf(dir);
+}
+
+/* Dates given through the API are checked like the readers' dates: a
+** part present without its precision (or missing with it) or outside the
+** calendar is DP_EINVAL, and the writer goes on. */
+TEST(writer_rejects_invalid_dates)
+{
+    char *dir = tmp_archive();
+    dp_archive *a;
+    dp_writer *w;
+    dp_record r = rec_make("a", "2022-01-02", "Titre", "un texte");
+    static const dp_date bad[] = {
+        {2022, 0, 0, 0, 0, 0, DP_PREC_MONTH, 0, 0},  /* month missing */
+        {2022, 13, 0, 0, 0, 0, DP_PREC_MONTH, 0, 0}, /* month 13 */
+        {2022, 2, 29, 0, 0, 0, DP_PREC_DAY, 0, 0},   /* not a leap year */
+        {2022, 1, 5, 0, 0, 0, DP_PREC_MONTH, 0, 0},  /* day beyond precision */
+        {2022, 1, 1, 0, 0, 0, 9, 0, 0},              /* no such precision */
+        {0, 0, 0, 0, 0, 0, DP_PREC_YEAR, 0, 0},      /* year 0 */
+    };
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r.date = bad[i];
+        CHECK_EQ_INT(dp_writer_add(w, &r, NULL), DP_EINVAL);
+        CHECK(strstr(dp_writer_errmsg(w), "invalid date") != NULL);
+    }
+    r = rec_make("b", "2024-02-29", "Titre", "un texte");
+    CHECK_EQ_INT(dp_writer_add(w, &r, NULL), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    dp_archive_stats st;
+    CHECK_EQ_INT(dp_archive_stats_get(a, &st), DP_OK);
+    CHECK_EQ_INT(st.documents, 1);
+    dp_archive_close(a);
+    rm_rf(dir);
+}
+
+/* A segment whose trailer puts the section table at an offset that
+** wraps around 2^64 when its length is added: reported, not followed. */
+TEST(segment_table_offset_wraps)
+{
+    char *dir = tmp_archive(), path[512];
+    uint8_t b[100];
+    dp__segfile *f = NULL;
+    dp_buf err = DP_BUF_INIT;
+    int fd;
+    memset(b, 0, sizeof b);
+    memcpy(b, "DPSEGMT1", 8);
+    dp__put_u32(b + 8, 2);
+    /* trailer: table offset, 64 sections, checksum, end mark */
+    uint64_t tlen = 64 * 24, toff = (uint64_t)(sizeof b - 24) - tlen;
+    dp__put_u64(b + sizeof b - 24, toff);
+    dp__put_u32(b + sizeof b - 16, 64);
+    memcpy(b + sizeof b - 8, "DPSEGEND", 8);
+    snprintf(path, sizeof path, "%s/seg-000000000001.dps", dir);
+    fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    CHECK(fd >= 0 && write(fd, b, sizeof b) == (ssize_t)sizeof b);
+    close(fd);
+    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_ECORRUPT);
+    CHECK(f == NULL);
+    CHECK(err.p != NULL && strstr(err.p, "seg-000000000001.dps") != NULL);
+    dp__buf_free(&err);
+    rm_rf(dir);
+}
+
 TEST(open_missing)
 {
     dp_archive *a;

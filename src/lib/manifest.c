@@ -82,10 +82,15 @@ int dp__read_file(const char *path, uint8_t **out, size_t *n, dp_buf *err)
         dp__set_err(err, "%s: %s", path, strerror(errno));
         return errno == ENOENT ? DP_ENOTFOUND : DP_EIO;
     }
-    if (fstat(fd, &st) != 0 || st.st_size > MAN_MAX) {
-        dp__set_err(err, "%s: cannot read (size)", path);
+    if (fstat(fd, &st) != 0) {
+        dp__set_err(err, "%s: %s", path, strerror(errno));
         close(fd);
-        return st.st_size > MAN_MAX ? DP_ECORRUPT : DP_EIO;
+        return DP_EIO;
+    }
+    if (st.st_size > MAN_MAX) {
+        dp__set_err(err, "%s: too large for a manifest", path);
+        close(fd);
+        return DP_ECORRUPT;
     }
     uint8_t *b = dp__malloc((size_t)st.st_size + 1);
     if (b == NULL) {
@@ -212,8 +217,11 @@ int dp__manifest_read(const char *dir, dp__manifest *m, dp_buf *err)
     return rc;
 }
 
-int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err)
+int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err,
+                       bool *published)
 {
+    if (published)
+        *published = false;
     char path[4096], tmp[4096];
     dp_buf b = DP_BUF_INIT;
     int rc = dp__buf_append(&b, "DPMANIF1", 8);
@@ -245,6 +253,8 @@ int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err)
         dp__set_err(err, "%s: rename: %s", path, strerror(errno));
         rc = DP_EIO;
     }
+    if (rc == DP_OK && published)
+        *published = true;
     if (rc == DP_OK)
         rc = dp__fsync_dir(dir, err);
     dp__crash_point("manifest-done");

@@ -96,8 +96,10 @@ static int read_table(dp__segfile *f, dp_buf *err)
     uint64_t toff = dp__get_u64(t);
     uint32_t nsect = dp__get_u32(t + 8);
     uint64_t tlen = (uint64_t)nsect * TABLE_ENTRY;
-    if (nsect > 64 || toff < HEADER_SIZE ||
-        toff + tlen != f->size - TRAILER_SIZE)
+    /* toff comes from the file: compare without toff + tlen, which a
+    ** crafted offset can wrap around 2^64. */
+    if (nsect > 64 || toff < HEADER_SIZE || toff > f->size - TRAILER_SIZE ||
+        tlen != f->size - TRAILER_SIZE - toff)
         return seg_corrupt(f, err, "bad section table");
     if (dp__crc32c(0, f->map + toff, tlen) != dp__get_u32(t + 12))
         return seg_corrupt(f, err, "section table checksum");
@@ -190,7 +192,11 @@ static int check_cols(dp__segfile *f, dp_buf *err)
     uint64_t tokens = 0;
     for (uint32_t i = 0; i < f->ndocs; i++) {
         const uint8_t *r = f->cols + (size_t)i * DP__COL_ROW;
+        /* A month (day) is present exactly when the precision has one:
+        ** date queries index month tables with it. */
         if (r[7] > DP_PREC_TIME || r[2] > 12 || r[3] > 31 ||
+            (r[2] == 0) != (r[7] < DP_PREC_MONTH) ||
+            (r[3] == 0) != (r[7] < DP_PREC_DAY) ||
             dp__get_u32(r + 20) >= f->nsources)
             return seg_corrupt(f, err, "column values");
         tokens += dp__get_u32(r + 12);

@@ -304,7 +304,11 @@ typedef struct dp__manifest {
 
 /* DP_ENOTFOUND when the directory has no MANIFEST. */
 int dp__manifest_read(const char *dir, dp__manifest *m, dp_buf *err);
-int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err);
+/* *published (may be NULL) tells whether MANIFEST was renamed into place:
+** then it names the commit readers see, even if the call fails after (the
+** directory fsync), and the files it names must not be removed. */
+int dp__manifest_write(const char *dir, const dp__manifest *m, dp_buf *err,
+                       bool *published);
 void dp__manifest_free(dp__manifest *m);
 int dp__del_read(const char *dir, uint64_t del_no, uint64_t seg_no,
                  uint32_t ndocs, uint8_t **bitmap, uint32_t *ndeleted,

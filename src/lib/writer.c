@@ -971,14 +971,37 @@ static void segs_clear(dp_writer *w, bool unlink_fresh)
     w->nseg = 0;
 }
 
+/* True if dir holds a segment or deletion file: then a missing MANIFEST
+** is damage, not a new archive (writing an empty one would make the next
+** clean-up delete every segment). */
+static bool dir_has_archive_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool found = false;
+    if (d == NULL)
+        return false;
+    while (!found && (e = readdir(d)) != NULL)
+        found = (strncmp(e->d_name, "seg-", 4) == 0 ||
+                 strncmp(e->d_name, "del-", 4) == 0);
+    closedir(d);
+    return found;
+}
+
 static int load_state(dp_writer *w)
 {
     int rc = dp__manifest_read(w->a->dir, &w->m, &w->err);
+    if (rc == DP_ENOTFOUND && dir_has_archive_files(w->a->dir)) {
+        dp__set_err(&w->err, "%s/MANIFEST is missing but the directory holds "
+                    "segment files: refusing to start an empty archive over "
+                    "them", w->a->dir);
+        return DP_ECORRUPT;
+    }
     if (rc == DP_ENOTFOUND) {
         /* a new archive: its first, empty commit */
         memset(&w->m, 0, sizeof w->m);
         w->m.next_no = 1;
-        rc = dp__manifest_write(w->a->dir, &w->m, &w->err);
+        rc = dp__manifest_write(w->a->dir, &w->m, &w->err, NULL);
     }
     for (size_t i = 0; i < w->m.nseg && rc == DP_OK; i++) {
         const dp__mseg *ms = &w->m.segs[i];
@@ -1161,6 +1184,16 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
     uint64_t idn;
     if (d->rc != DP_OK)
         return d->rc;
+    /* Frequencies are 24-bit on disk (DP__MAX_FREQ): a document of 2^24
+    ** positions or more could hold a term more often than that, and its
+    ** segment could not be written.  Refuse it whole, before its id
+    ** replaces anything. */
+    if (d->length >= DP__MAX_FREQ) {
+        dp__set_err(&w->err, "document of %u words: more than depeche "
+                    "indexes in one document (%u)", d->length,
+                    (unsigned)DP__MAX_FREQ - 1);
+        return DP_EINVAL;
+    }
     if (!d->interned) {
         int r = lex_intern(w, d);
         if (r != DP_OK)
@@ -1253,6 +1286,30 @@ static int need_analyzer(dp_writer *w)
     return rc;
 }
 
+/* A date as dp_date_parse makes them: each part present exactly when the
+** precision has it, in the calendar.  Records built by a program rather
+** than a reader are checked here, before they can reach a segment. */
+static bool date_is_valid(const dp_date *d)
+{
+    static const uint8_t dim[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d->prec > DP_PREC_TIME)
+        return false;
+    if (d->prec == DP_PREC_NONE)
+        return d->year == 0 && d->month == 0 && d->day == 0;
+    if (d->year < 1 || d->year > 9999)
+        return false;
+    if ((d->month == 0) != (d->prec < DP_PREC_MONTH) || d->month > 12)
+        return false;
+    if ((d->day == 0) != (d->prec < DP_PREC_DAY))
+        return false;
+    if (d->day) {
+        bool leap = (d->year % 4 == 0 && d->year % 100 != 0) || d->year % 400 == 0;
+        if (d->day > dim[d->month - 1] || (d->month == 2 && d->day == 29 && !leap))
+            return false;
+    }
+    return d->hour <= 23 && d->minute <= 59 && d->second <= 60;
+}
+
 int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
 {
     int rc;
@@ -1262,10 +1319,22 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
         dp__set_err(&w->err, "record without id");
         return DP_EINVAL;
     }
+    if (!date_is_valid(&rec->date)) {
+        dp__set_err(&w->err, "record %.*s: invalid date fields (precision %u, "
+                    "%d-%u-%u)", (int)(rec->id.n > 200 ? 200 : rec->id.n),
+                    rec->id.p, (unsigned)rec->date.prec, rec->date.year,
+                    (unsigned)rec->date.month, (unsigned)rec->date.day);
+        return DP_EINVAL;
+    }
     rc = need_analyzer(w);
     if (rc != DP_OK)
         return rc;
-    if (replaced != NULL || w->threads == 0) {
+    /* A position takes two bytes at least (a letter and a separator), so
+    ** only a record this large can reach consume's DP__MAX_FREQ limit: it
+    ** is analysed here, so that its rejection is this call's answer and
+    ** not a later commit's failure. */
+    bool huge = rec->title.n + rec->text.n >= 2 * (size_t)DP__MAX_FREQ - 2;
+    if (replaced != NULL || w->threads == 0 || huge) {
         /* synchronous: the answer is needed now */
         rc = pipe_consume(w, true);
         dp__buf_clear(&w->sync.raw);
@@ -1412,16 +1481,22 @@ static int write_commit(dp_writer *w)
     w->m.next_no = nm.next_no;
     if (rc == DP_OK)
         rc = dp__fsync_dir(w->a->dir, &w->err);
+    bool published = false;
     if (rc == DP_OK)
-        rc = dp__manifest_write(w->a->dir, &nm, &w->err);
-    if (rc != DP_OK) {
+        rc = dp__manifest_write(w->a->dir, &nm, &w->err, &published);
+    if (rc != DP_OK && !published) {
         dp__free(nm.segs);
         return rc;
     }
+    /* Published (even if the directory fsync then failed): the new
+    ** manifest is what readers see, so its files are no longer fresh and
+    ** must survive an abort. */
     dp__manifest_free(&w->m);
     w->m = nm;
     for (size_t i = 0; i < w->nseg; i++)
         w->segs[i].dirty = w->segs[i].fresh = false;
+    if (rc != DP_OK)
+        return rc;
     gc_files(w);
     return DP_OK;
 }

@@ -106,4 +106,17 @@ else
     t_skip "no $W"
 fi
 
+t_begin document_over_the_frequency_limit_rejected_alone
+# 2^24 + 10 words: more than a 24-bit frequency holds.  That record is
+# rejected with a reason; the record after it is indexed.
+{ printf '{"id":"big","date":"2022-01-01","text":"'
+  yes z | head -n 16777226 | tr '\n' ' '
+  printf '"}\n{"id":"ok","date":"2022-01-02","text":"bonjour le monde"}\n'
+} >"$T_TMP/big.jsonl"
+check_status 1 "$DEPECHE" index "$T_TMP/big" "$T_TMP/big.jsonl"
+check_contains "$T_TMP/out" "added 1 documents"
+check_contains "$T_TMP/err" "big.jsonl:1: rejected: document of 16777226 words"
+check_eq "$("$DEPECHE" search "$T_TMP/big" bonjour --count)" 1 "the next record"
+rm -f "$T_TMP/big.jsonl"
+
 t_end
