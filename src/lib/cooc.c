@@ -120,40 +120,25 @@ static int count_doc(co_run *r, const dp__span *sp, size_t n)
     return DP_OK;
 }
 
+static int walk_doc(void *ctx, size_t seg, const dp__segment *g, uint32_t d,
+                    const dp__span *sp, size_t n)
+{
+    co_run *r = ctx;
+    int rc = DP_OK;
+    (void)seg;
+    r->sum.docs++;
+    if (n > 0) {
+        r->sum.nodes += n;
+        rc = dp__doctext_load(&r->c, g, d, &r->dt);
+        if (rc == DP_OK)
+            rc = count_doc(r, sp, n);
+    }
+    return rc;
+}
+
 static int walk(co_run *r, const dp_query *q)
 {
-    dp__eval ev;
-    int rc = dp__eval_init(&ev, q, r->c.snap);
-
-    for (size_t s = 0; s < dp__snap_nsegs(r->c.snap) && rc == DP_OK; s++) {
-        const dp__segment *g = dp__snap_seg(r->c.snap, s);
-        dp__mt *m = NULL;
-        dp__occ *o = NULL;
-        uint32_t d = 0;
-        rc = dp__mt_build(&ev, g, false, &m);
-        if (rc == DP_OK)
-            rc = dp__occ_open(q, g, &o);
-        while (rc == DP_OK) {
-            const dp__span *sp;
-            size_t n;
-            rc = dp__mt_advance(m, d, &d);
-            if (rc != DP_OK || d == DP__DOC_END)
-                break;
-            r->sum.docs++;
-            rc = dp__occ_doc(o, d, &sp, &n);
-            if (rc == DP_OK && n > 0) {
-                r->sum.nodes += n;
-                rc = dp__doctext_load(&r->c, g, d, &r->dt);
-                if (rc == DP_OK)
-                    rc = count_doc(r, sp, n);
-            }
-            d++;
-        }
-        dp__occ_free(o);
-        dp__mt_free(m);
-    }
-    dp__eval_free(&ev);
-    return rc;
+    return dp__occ_walk(r->c.snap, q, walk_doc, r);
 }
 
 typedef struct co_item {

@@ -179,6 +179,13 @@ void dp__occ_free(dp__occ *o);
 ** call. */
 int dp__occ_doc(dp__occ *o, uint32_t doc, const dp__span **spans,
                 size_t *n);
+/* Walk the live documents of snap that match q, segment by segment in
+** docid order, and call cb with each one's occurrences (n may be 0: a
+** match through a part with no position, such as a date).  Returns DP_OK,
+** DP_ENOMEM, DP_ECORRUPT, or cb's non-zero return. */
+typedef int (*dp__occ_cb)(void *ctx, size_t seg, const dp__segment *g,
+                          uint32_t doc, const dp__span *spans, size_t n);
+int dp__occ_walk(dp__snap *snap, const dp_query *q, dp__occ_cb cb, void *ctx);
 /* Does q have a positive word, phrase, prefix or NEAR? */
 bool dp__occ_has_words(const dp_query *q);
 

@@ -382,38 +382,28 @@ static int deliver_sorted(kw_run *r)
 
 /* -------------------------------------------------------------- driver */
 
+typedef struct kw_walk {
+    kw_run *r;
+    uint64_t rank;
+} kw_walk;
+
+static int walk_doc(void *ctx, size_t seg, const dp__segment *g, uint32_t d,
+                    const dp__span *sp, size_t n)
+{
+    kw_walk *k = ctx;
+    (void)g;
+    if (n == 0)
+        return DP_OK;
+    return k->r->o->sort == DP_KWIC_SORT_DOC
+               ? stream_doc(k->r, seg, d, sp, n, &k->rank)
+               : collect(k->r, seg, d, sp, n, &k->rank);
+}
+
 static int walk(kw_run *r, const dp_query *q, uint64_t *total)
 {
-    dp__eval ev;
-    uint64_t rank = 0;
-    int rc = dp__eval_init(&ev, q, r->c.snap);
-
-    for (size_t s = 0; s < dp__snap_nsegs(r->c.snap) && rc == DP_OK; s++) {
-        const dp__segment *g = dp__snap_seg(r->c.snap, s);
-        dp__mt *m = NULL;
-        dp__occ *o = NULL;
-        uint32_t d = 0;
-        rc = dp__mt_build(&ev, g, false, &m);
-        if (rc == DP_OK)
-            rc = dp__occ_open(q, g, &o);
-        while (rc == DP_OK) {
-            const dp__span *sp;
-            size_t n;
-            rc = dp__mt_advance(m, d, &d);
-            if (rc != DP_OK || d == DP__DOC_END)
-                break;
-            rc = dp__occ_doc(o, d, &sp, &n);
-            if (rc == DP_OK && n > 0)
-                rc = r->o->sort == DP_KWIC_SORT_DOC
-                         ? stream_doc(r, s, d, sp, n, &rank)
-                         : collect(r, s, d, sp, n, &rank);
-            d++;
-        }
-        dp__occ_free(o);
-        dp__mt_free(m);
-    }
-    dp__eval_free(&ev);
-    *total = rank;
+    kw_walk k = {r, 0};
+    int rc = dp__occ_walk(r->c.snap, q, walk_doc, &k);
+    *total = k.rank;
     return rc;
 }
 

@@ -417,3 +417,34 @@ int dp__occ_doc(dp__occ *o, uint32_t doc, const dp__span **spans, size_t *n)
     *n = w;
     return DP_OK;
 }
+
+int dp__occ_walk(dp__snap *snap, const dp_query *q, dp__occ_cb cb, void *ctx)
+{
+    dp__eval ev;
+    int rc = dp__eval_init(&ev, q, snap);
+
+    for (size_t s = 0; s < dp__snap_nsegs(snap) && rc == DP_OK; s++) {
+        const dp__segment *g = dp__snap_seg(snap, s);
+        dp__mt *m = NULL;
+        dp__occ *o = NULL;
+        uint32_t d = 0;
+        rc = dp__mt_build(&ev, g, false, &m);
+        if (rc == DP_OK)
+            rc = dp__occ_open(q, g, &o);
+        while (rc == DP_OK) {
+            const dp__span *sp;
+            size_t n;
+            rc = dp__mt_advance(m, d, &d);
+            if (rc != DP_OK || d == DP__DOC_END)
+                break;
+            rc = dp__occ_doc(o, d, &sp, &n);
+            if (rc == DP_OK)
+                rc = cb(ctx, s, g, d, sp, n);
+            d++;
+        }
+        dp__occ_free(o);
+        dp__mt_free(m);
+    }
+    dp__eval_free(&ev);
+    return rc;
+}
