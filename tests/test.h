@@ -16,6 +16,7 @@
 #ifndef DP_TEST_H
 #define DP_TEST_H
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,25 @@ static inline const char *test_shared_path(const char *rel)
         return NULL;
     fclose(f);
     return path;
+}
+
+static inline int test_rm_entry(const char *path, const struct stat *st,
+                                int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Remove a test's temporary directory and everything below it (rm -rf).
+** Returns 0, or -1 if something could not be removed; a missing path
+** counts as removed. */
+static inline int test_rm_rf(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    fclose(f);
+    return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
 #define TEST_MAIN()                                                      \

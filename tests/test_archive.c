@@ -29,23 +29,6 @@ static char *tmp_archive(void)
     return path;
 }
 
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static dp_record rec_make(const char *id, const char *date, const char *title,
                           const char *text)
 {
@@ -322,7 +305,7 @@ TEST(roundtrip)
     CHECK_EQ_INT(st.date_max.day, 28);
     CHECK(st.terms > 8);
     dp_archive_close(a);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 TEST(replace_and_delete)
@@ -375,7 +358,7 @@ TEST(replace_and_delete)
     CHECK_EQ_INT(st.documents, 1);
     CHECK_EQ_INT(st.deleted, 0);
     dp_archive_close(a);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* Build the same documents with one segment and with many (tiny memory
@@ -423,8 +406,8 @@ TEST(merge_preserves_everything)
     dp__free(x3);
     dp_archive_close(a1);
     dp_archive_close(a2);
-    rm_rf(d1);
-    rm_rf(d2);
+    test_rm_rf(d1);
+    test_rm_rf(d2);
     free(d1);
     free(d2);
 }
@@ -468,7 +451,7 @@ TEST(snapshot_isolation)
     dp__snap_close(s1);
     dp_archive_close(b);
     dp_archive_close(a);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 TEST(second_writer_busy)
@@ -505,7 +488,7 @@ TEST(second_writer_busy)
     dp_archive_close(ro);
     dp_archive_close(a);
     dp_archive_close(b);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* A missing MANIFEST beside segment files is damage: starting a writer
@@ -538,7 +521,7 @@ TEST(missing_manifest_keeps_segments)
     dp_archive_close(a);
     snprintf(path, sizeof path, "%s/seg-000000000001.dps", dir);
     CHECK(access(path, F_OK) == 0);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* Dates given through the API are checked like the readers' dates: a
@@ -573,7 +556,7 @@ TEST(writer_rejects_invalid_dates)
     CHECK_EQ_INT(dp_archive_stats_get(a, &st), DP_OK);
     CHECK_EQ_INT(st.documents, 1);
     dp_archive_close(a);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* A segment whose trailer puts the section table at an offset that
@@ -601,7 +584,7 @@ TEST(segment_table_offset_wraps)
     CHECK(f == NULL);
     CHECK(err.p != NULL && strstr(err.p, "seg-000000000001.dps") != NULL);
     dp__buf_free(&err);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 TEST(open_missing)
@@ -704,7 +687,7 @@ TEST(damage_every_file)
     CHECK(cases > 200);
     CHECK_EQ_INT(detected, cases);
     CHECK_EQ_INT(open_and_read(dir, msg, sizeof msg), DP_OK);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* Fail allocation N for every N on open, add, commit, read: no crash, no
@@ -756,7 +739,7 @@ TEST(alloc_failures)
     }
     CHECK_EQ_INT(ok, 1);
     CHECK(failed > 50);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 TEST_MAIN()

@@ -69,10 +69,8 @@ static dp_archive *build(const char *dir, int split)
     dp_writer *w = NULL;
     dp_writer_options wo = DP_WRITER_OPTIONS_INIT;
     dp_record r;
-    char cmd[512];
 
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (test_rm_rf(dir) != 0)
         return NULL;
     wo.merge = 0;
     if (dp_archive_open(&a, dir, DP_ARCHIVE_CREATE) != DP_OK)
@@ -964,14 +962,11 @@ TEST(out_of_memory_every_allocation)
 
 TEST(zz_cleanup)
 {
-    char cmd[512];
     dp_archive_close(archive_split);
     dp_archive_close(archive_one);
     archive_split = archive_one = NULL;
-    if (tmpdir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        CHECK_EQ_INT(system(cmd), 0);
-    }
+    if (tmpdir[0])
+        CHECK_EQ_INT(test_rm_rf(tmpdir), 0);
 }
 
 TEST_MAIN()

@@ -20,23 +20,6 @@ __attribute__((constructor)) static void no_sync(void)
     setenv("DEPECHE_UNSAFE_NOSYNC", "1", 1);
 }
 
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%.200s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Batch b adds ids b*100 .. b*100+11 and replaces id (b-1)*100 (if b>0)
 ** and deletes id (b-1)*100+1. */
 static int run_batch(const char *dir, int b)
@@ -237,7 +220,7 @@ TEST(kill_writer_at_every_point)
         files += e->d_name[0] != '.';
     closedir(d);
     CHECK_EQ_INT(files, 3);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 TEST_MAIN()

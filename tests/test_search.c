@@ -1063,17 +1063,14 @@ TEST(snippets_mark_matches)
 
 TEST(cleanup)
 {
-    char cmd[128];
     dp__snap_close(model_snap);
     dp_archive_close(ar);
     ar = NULL;
     dp_analyzer_free(an);
     for (size_t i = 0; i < ndocs; i++)
         free_doc(&docs[i]);
-    if (dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        CHECK_EQ_INT(system(cmd), 0);
-    }
+    if (dir[0])
+        CHECK_EQ_INT(test_rm_rf(dir), 0);
 }
 
 TEST_MAIN()
