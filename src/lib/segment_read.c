@@ -86,11 +86,14 @@ static int seg_corrupt(dp__segfile *f, dp_buf *err, const char *what)
 static int read_table(dp__segfile *f, dp_buf *err)
 {
     const uint8_t *t = f->map + f->size - TRAILER_SIZE;
-    /* version 2 added the position groups (postings.c); version 1 files
-    ** have none and read the same */
+    /* version 2 added the position groups (postings.c; version 1 files
+    ** have none and read the same), version 3 the Rice-coded positions
+    ** and the form code per posting */
     uint32_t version = dp__get_u32(f->map + 8);
-    if (memcmp(f->map, "DPSEGMT1", 8) != 0 || version < 1 || version > 2)
+    if (memcmp(f->map, "DPSEGMT1", 8) != 0 || version < 1 ||
+        version > DP__SEG_VERSION)
         return seg_corrupt(f, err, "bad header");
+    f->version = version;
     if (memcmp(t + 16, "DPSEGEND", 8) != 0)
         return seg_corrupt(f, err, "bad trailer");
     uint64_t toff = dp__get_u64(t);

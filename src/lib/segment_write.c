@@ -3,7 +3,7 @@
 **
 ** A segment file (seg-NNNNNNNNNNNN.dps) is, all integers little-endian:
 **
-**   header   "DPSEGMT1", u32 version (2), u32 flags (0)
+**   header   "DPSEGMT1", u32 version (3), u32 flags (0)
 **   sections: a merge writes STORE, POST, POSTCRC, COLS, SOURCES, IDS,
 **            DICT, DICTIDX, STOREIDX, META; a flush writes POST first and
 **            STORE after DICTIDX (any order is valid: the table says where
@@ -175,13 +175,23 @@ static int out_section(dp__segw *w, uint32_t id, const dp_buf *b)
 
 int dp__segw_open(dp__segw **outp, const char *path, dp_buf *err)
 {
-    dp__segw *w = dp__calloc(1, sizeof *w);
+    return dp__segw_open_version(outp, path, DP__SEG_VERSION, err);
+}
+
+int dp__segw_open_version(dp__segw **outp, const char *path,
+                          uint32_t version, dp_buf *err)
+{
+    dp__segw *w;
+    uint8_t header[16] = "DPSEGMT1";
     *outp = NULL;
+    if (version != 2 && version != DP__SEG_VERSION)
+        return DP_EINVAL;
+    w = dp__calloc(1, sizeof *w);
     if (w == NULL)
         return DP_ENOMEM;
     w->fd = -1;
     w->err = err;
-    dp__post_enc_init(&w->enc);
+    dp__post_enc_init(&w->enc, version);
     w->path = dp__strndup(path, strlen(path));
     w->zc = ZSTD_createCCtx();
     if (w->path == NULL || w->zc == NULL ||
@@ -200,7 +210,8 @@ int dp__segw_open(dp__segw **outp, const char *path, dp_buf *err)
     /* source 0 is the empty source */
     dp__buf_put_u32(&w->src_offs, 0);
     w->nsources = 1;
-    out(w, "DPSEGMT1\2\0\0\0\0\0\0\0", 16);
+    dp__put_u32(header + 8, version);
+    out(w, header, 16);
     sec_begin(w); /* STORE starts here */
     if (w->rc != DP_OK) {
         int rc = w->rc;
@@ -441,6 +452,7 @@ int dp__segw_term_begin(dp__segw *w, const char *term, size_t n,
     }
     w->nforms = nforms;
     dp__post_enc_reset(&w->enc, nforms);
+    w->enc.ndocs = w->ndocs;
     return DP_OK;
 }
 

@@ -89,6 +89,17 @@ bool dp__bitr_get(dp__bitr *r, unsigned bits, uint32_t *v);
 bool dp__bitr_expgolomb(dp__bitr *r, unsigned k, uint32_t *v);
 unsigned dp__bits_needed(uint32_t max);
 
+/* Rice code of parameter k with an escape (format version 3 positions):
+** q = v >> k below DP__RICE_MAXQ is q zero bits and a one bit; a larger
+** q is DP__RICE_MAXQ zero bits then q - DP__RICE_MAXQ in Exp-Golomb order
+** 0; the k low bits of v follow.  dp__rice_k gives the parameter of a
+** document's positions from its length and the term's frequency in it,
+** so that the encoder and the decoder agree without storing it. */
+#define DP__RICE_MAXQ 16
+void dp__bitw_rice(dp__bitw *w, uint32_t v, unsigned k);
+bool dp__bitr_rice(dp__bitr *r, unsigned k, uint32_t *v);
+unsigned dp__rice_k(uint32_t doclen, uint32_t freq);
+
 /**************************************************************************
 ** Dates (segment_write.c): the 12-byte packed form stored in the columns
 ** and the day number.
@@ -105,13 +116,21 @@ int32_t dp__date_days(const dp_date *d);
 #define DP__BLOCK 128
 #define DP__MAX_FREQ (1u << 24)
 
+/* Segment format version written (segment_write.c header, postings.c
+** codec).  3: positions in Rice code with a parameter per document and a
+** form code per posting (docs/format.md); 1 and 2 are still read. */
+#define DP__SEG_VERSION 3
+
 typedef struct dp__post_enc {
+    uint32_t version; /* format written: 2 or 3 (DP__SEG_VERSION) */
+    uint32_t ndocs;   /* documents of the segment (version 3 partial blocks) */
     uint32_t nforms;
     /* current block */
-    uint32_t docs[DP__BLOCK], freqs[DP__BLOCK];
+    uint32_t docs[DP__BLOCK], freqs[DP__BLOCK], lens[DP__BLOCK];
     uint32_t n, block_max_freq, block_min_len;
     dp_buf pos;       /* (gap, form) u32 pairs of the current block */
-    dp_buf pbits;     /* the block's positions, Exp-Golomb coded */
+    dp_buf pbits;     /* the block's positions: header and bit stream */
+    dp_buf pstream;   /* the bit stream alone, while it is coded */
     dp_buf blocks;    /* finished blocks */
     dp_buf skip;      /* skip entries of finished blocks */
     uint32_t nblocks;
@@ -121,7 +140,7 @@ typedef struct dp__post_enc {
     uint64_t cf;
 } dp__post_enc;
 
-void dp__post_enc_init(dp__post_enc *e);
+void dp__post_enc_init(dp__post_enc *e, uint32_t version);
 void dp__post_enc_reset(dp__post_enc *e, uint32_t nforms);
 void dp__post_enc_free(dp__post_enc *e);
 /* Add one document (increasing docids) with its positions and their form
@@ -160,6 +179,10 @@ typedef struct dp__segw dp__segw;
 
 /* Create the file at path (O_EXCL).  err receives a message. */
 int dp__segw_open(dp__segw **out, const char *path, dp_buf *err);
+/* The same, writing an older format version (2): for the tests that keep
+** the readers of old segments honest.  DP_EINVAL for other versions. */
+int dp__segw_open_version(dp__segw **out, const char *path,
+                          uint32_t version, dp_buf *err);
 /* raw: the serialized stored record (docstore.c format). */
 int dp__segw_doc(dp__segw *w, const dp__doc_cols *cols, dp_slice source,
                  dp_slice id, const void *raw, size_t raw_n);
@@ -199,6 +222,7 @@ typedef struct dp__segfile {
     size_t size;
     int refs;               /* atomic */
     struct { const uint8_t *p; uint64_t n; uint32_t crc; } sec[DP__SEC_COUNT];
+    uint32_t version;       /* format version of the file, 1 to 3 */
     uint32_t ndocs;
     uint64_t tokens;        /* all docs */
     uint64_t nterms;
