@@ -4,8 +4,10 @@
   adapter_depeche.py DEPECHE index CORPUS.jsonl DIR      W1
   adapter_depeche.py DEPECHE query DIR QUERIES.tsv RUNS  W2+W3, JSON Lines
 
-W1 runs `depeche index DIR/archive CORPUS.jsonl` (run.sh times it with
-/usr/bin/time like every peer).
+W1 runs `depeche index [--threads N] DIR/archive CORPUS.jsonl` (run.sh
+times it with /usr/bin/time like every peer); N comes from the
+environment variable DEPECHE_INDEX_THREADS (run.sh: 0, i.e. one thread in
+all, when the binary has the option; empty: the binary's default).
 
 W2/W3 prefer a long-lived process, so that start-up is excluded as for
 the peers.  First choice: the compiled adapter adapter_depeche.c, which
@@ -126,8 +128,14 @@ def do_index(dp, corpus, path):
     arch = os.path.join(path, "archive")
     shutil.rmtree(arch, ignore_errors=True)
     os.makedirs(path, exist_ok=True)
-    p = subprocess.run([dp, "index", arch, corpus], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
+    # W1 asks for one indexing thread: run.sh sets DEPECHE_INDEX_THREADS
+    # to 0 (analysis in the calling thread) when the binary has --threads,
+    # and leaves it empty for the default (two threads) variant.
+    threads = os.environ.get("DEPECHE_INDEX_THREADS", "")
+    opts = ["--threads", threads] if threads else []
+    p = subprocess.run([dp, "index"] + opts + [arch, corpus],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
     if p.returncode != 0:
         sys.exit("depeche index failed (exit %d): %s"
                  % (p.returncode, p.stderr.strip()[-300:]))

@@ -19,6 +19,9 @@
 #              the peers' results of a previous run
 #   DEPECHE_LIB  libdepeche.a linked into adapter_depeche.c (default: next
 #              to DEPECHE_BINARY)
+#   (W1 of depeche runs `depeche index --threads 0`, one thread as W1 asks,
+#   when the binary has --threads, then BUILDS more builds with its default
+#   two threads, reported as the row "depeche (2 threads)")
 #   W4_MONTH   foreground month of W4 (default: March of the corpus's
 #              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
 #
@@ -26,7 +29,8 @@
 # once, outside every timing (prep.py: gunzip, one version per id, the
 # fixed query set); per engine: W1 builds under /usr/bin/time, then one
 # long-lived query process for W2/W3 (and W4 where the adapter has it);
-# then report.py writes peers-<corpus>.md and .json.  An engine that fails
+# sizes.py splits each index into postings+positions+dictionary and the
+# rest; then report.py writes peers-<corpus>.md and .json.  An engine that fails
 # is reported as skipped with its error and the others go on.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -102,7 +106,54 @@ gcc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/include" \
     2>"$OUT/depeche.compile" || true
 if [ -x "$BIN/adapter_depeche" ]; then
     DEPECHE_ADAPTER=$BIN/adapter_depeche; export DEPECHE_ADAPTER
+else
+    case " $ENGINES " in *" depeche "*)
+        echo "bench-peers: WARNING: adapter_depeche.c did not build against" \
+             "$DEPECHE_LIB (see $OUT/depeche.compile): depeche's W2/W3 go" \
+             "through the CLI and get no ratio" ;;
+    esac
 fi
+
+# W1 of depeche with one indexing thread: `--threads 0` (analysis in the
+# calling thread) when the binary has the option; its default (one extra
+# analysis thread) is timed too, as the row "depeche (2 threads)".
+if "$DEPECHE" index --help 2>&1 | grep -q -- '--threads'; then
+    DP_ONE=0
+    DP_MODE="depeche index --threads 0 (one thread)"
+else
+    DP_ONE=""
+    DP_MODE="depeche index (no --threads option in this binary: its default threads)"
+fi
+
+# w1 KEY ENGINE IDX: BUILDS timed builds of ENGINE into IDX (depeche with
+# $DPT as --threads, empty for the default), figures in $OUT/KEY.w1-N.json
+# and the index's parts in $OUT/KEY.parts.json (sizes.py).  Returns 1,
+# with $OUT/KEY.error, when a build fails.
+w1() {
+    wk=$1; we=$2; wi=$3; wb=1
+    cut -d' ' -f1-3 /proc/loadavg >"$OUT/$wk.load"   # other load on the machine
+    while [ $wb -le "$BUILDS" ]; do
+        echo "bench-peers: $wk: W1 build $wb/$BUILDS"
+        rm -rf "$wi"; mkdir -p "$wi"
+        sync
+        if ! DEPECHE_INDEX_THREADS=$DPT BENCH_PEERS_ADAPTER=1 \
+                /usr/bin/time -f '%e %U %S %M' \
+                -o "$OUT/$wk.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
+                "$we" index "$IN/corpus.jsonl" "$wi" \
+                >"$OUT/$wk.index.log" 2>&1; then
+            { echo "index failed:"; tail -5 "$OUT/$wk.index.log"; } >"$OUT/$wk.error"
+            return 1
+        fi
+        size=$(du -s -B1 "$wi" | cut -f1)
+        tail -1 "$OUT/$wk.time" | awk -v s="$size" -v b="$wb" \
+            -v d="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+            '{printf "{\"build\":%d,\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"rss_kb\":%s,\"index_bytes\":%s,\"date\":\"%s\"}\n", b, $1, $2, $3, $4, s, d}' \
+            >"$OUT/$wk.w1-$wb.json"
+        wb=$((wb + 1))
+    done
+    "$PY" "$HERE/sizes.py" "$we" "$wi" >"$OUT/$wk.parts.json" \
+        2>>"$OUT/$wk.index.log" || rm -f "$OUT/$wk.parts.json"
+}
 
 for e in $ENGINES; do
     IDX=$W/index-$e
@@ -110,32 +161,27 @@ for e in $ENGINES; do
         rm -f "$OUT/$e".w4.json "$OUT/$e".error "$OUT/$e".queries.jsonl
         [ -d "$IDX" ] || { echo "no index at $IDX (BUILDS=0)" >"$OUT/$e.error"; continue; }
     else
-        rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl "$OUT/$e".load
+        rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
+            "$OUT/$e".load "$OUT/$e".w1mode
+        [ "$e" = depeche ] && rm -f "$OUT"/depeche-2t.*
     fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
     fi
-    [ "$BUILDS" = 0 ] ||
-        cut -d' ' -f1-3 /proc/loadavg >"$OUT/$e.load"   # other load on the machine
-    b=1; ok=1
-    while [ $b -le "$BUILDS" ]; do
-        echo "bench-peers: $e: W1 build $b/$BUILDS"
-        rm -rf "$IDX"; mkdir -p "$IDX"
-        sync
-        if ! BENCH_PEERS_ADAPTER=1 /usr/bin/time -f '%e %U %S %M' \
-                -o "$OUT/$e.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
-                "$e" index "$IN/corpus.jsonl" "$IDX" \
-                >"$OUT/$e.index.log" 2>&1; then
-            { echo "index failed:"; tail -5 "$OUT/$e.index.log"; } >"$OUT/$e.error"
-            ok=0; break
+    if [ "$BUILDS" != 0 ]; then
+        DPT=""
+        if [ "$e" = depeche ]; then
+            DPT=$DP_ONE; echo "$DP_MODE" >"$OUT/depeche.w1mode"
         fi
-        size=$(du -s -B1 "$IDX" | cut -f1)
-        tail -1 "$OUT/$e.time" | awk -v s="$size" -v b="$b" \
-            '{printf "{\"build\":%d,\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"rss_kb\":%s,\"index_bytes\":%s}\n", b, $1, $2, $3, $4, s}' \
-            >"$OUT/$e.w1-$b.json"
-        b=$((b + 1))
-    done
-    [ $ok = 1 ] || continue
+        w1 "$e" "$e" "$IDX" || continue
+        if [ "$e" = depeche ] && [ -n "$DP_ONE" ]; then
+            # the default two threads, for information; the index is
+            # the same, so it is removed and W2/W3 use the one above
+            DPT=""
+            w1 depeche-2t depeche "$W/index-depeche-2t" || true
+            rm -rf "$W/index-depeche-2t"
+        fi
+    fi
     echo "bench-peers: $e: W2/W3 queries ($RUNS runs each)"
     if ! adapter "$e" query "$IDX" "$Q" "$RUNS" >"$OUT/$e.queries.jsonl" \
             2>"$OUT/$e.query.log"; then
