@@ -155,9 +155,14 @@ static inline void bitw_put(dp__bitw *w, uint64_t v, unsigned bits)
     w->n += bits;
     if (w->n >= 32) {
         uint8_t b[4];
-        dp__put_u32(b, (uint32_t)w->acc);
-        if (w->rc == DP_OK)
-            w->rc = dp__buf_append(w->b, b, 4);
+        if (w->b->cap - w->b->n >= 4) { /* reserved ahead: no call */
+            dp__put_u32((uint8_t *)w->b->p + w->b->n, (uint32_t)w->acc);
+            w->b->n += 4;
+        } else {
+            dp__put_u32(b, (uint32_t)w->acc);
+            if (w->rc == DP_OK)
+                w->rc = dp__buf_append(w->b, b, 4);
+        }
         w->acc >>= 32;
         w->n -= 32;
     }
@@ -218,11 +223,16 @@ void dp__bitw_rice(dp__bitw *w, uint32_t v, unsigned k)
 ** about doclen / freq.  On Le Monde this codes the positions in 15.1 MB
 ** against 15.9 MB for the Exp-Golomb code of version 2, whose parameter
 ** per block of 128 documents cannot fit both long and short documents. */
-unsigned dp__rice_k(uint32_t doclen, uint32_t freq)
+static inline unsigned rice_k(uint32_t doclen, uint32_t freq)
 {
     uint64_t x = (uint64_t)doclen * 69 / ((uint64_t)(freq ? freq : 1) * 100);
     unsigned k = x ? 63u - (unsigned)__builtin_clzll(x) : 0;
     return k > 24 ? 24 : k;
+}
+
+unsigned dp__rice_k(uint32_t doclen, uint32_t freq)
+{
+    return rice_k(doclen, freq);
 }
 
 void dp__bitw_flush(dp__bitw *w)
@@ -464,7 +474,7 @@ static void enc_doc(const dp__post_enc *e, uint32_t d, size_t at,
         }
         return;
     }
-    unsigned rk = dp__rice_k(e->lens[d], freq);
+    unsigned rk = rice_k(e->lens[d], freq);
     uint32_t code = e->nforms > 1 ? enc_form_code(q, 0, freq) : 0;
     if (e->nforms > 1)
         bitw_expgolomb(w, code, 0);
@@ -502,6 +512,9 @@ static int enc_block_positions(dp__post_enc *e)
     dp__bitw bw = {&e->pstream, 0, 0, DP_OK};
     size_t at = 0;
     dp__buf_clear(&e->pstream);
+    /* room for the usual codes (a few bytes per occurrence), so that
+    ** bitw_put rarely grows the buffer; it still checks */
+    bw.rc = dp__buf_reserve(&e->pstream, e->pos.n / 2 + 64);
     for (uint32_t d = 0; d < e->n; d++) {
         if (d % POS_GROUP == 0)
             gstart[d / POS_GROUP] = bitw_bits(&bw);
@@ -562,7 +575,7 @@ static int enc_block_docs(dp__post_enc *e, dp_buf *b)
         ** aligned at the end (on Le Monde 1.85 MB instead of 2.47 MB of
         ** varints for these 1.2 M postings) */
         dp__bitw bw = {b, 0, 0, DP_OK};
-        unsigned k = dp__rice_k(e->ndocs, e->df);
+        unsigned k = rice_k(e->ndocs, e->df);
         for (uint32_t i = 0; i < e->n; i++) {
             dp__bitw_rice(&bw, d[i], k);
             dp__bitw_expgolomb(&bw, fr[i], 0);
@@ -803,7 +816,7 @@ static int decode_doc_list(dp__postings *p, const uint8_t **q,
             p->freqs[i]++;
     } else if (p->v3) {
         dp__bitr r;
-        unsigned k = dp__rice_k(p->f->ndocs, p->df);
+        unsigned k = rice_k(p->f->ndocs, p->df);
         dp__bitr_init(&r, *q, end);
         for (uint32_t i = 0; i < n; i++) {
             uint32_t fr;
@@ -935,7 +948,11 @@ static int read_positions_v2(dp__postings *p, bool keep, uint32_t freq)
 ** document's parameter, followed by its form when the forms mix. */
 static int read_positions_v3(dp__postings *p, bool keep, uint32_t freq)
 {
-    unsigned k = dp__rice_k(dp__seg_doc_len(p->g, p->docs[p->pos_doc]), freq);
+    /* the length from COLS, as dp__seg_doc_len reads it (inline here:
+    ** this runs for every document whose positions are decoded) */
+    uint32_t len = dp__get_u32(p->f->cols +
+                               (size_t)p->docs[p->pos_doc] * DP__COL_ROW + 12);
+    unsigned k = rice_k(len, freq);
     uint32_t code = 0, fm = 0;
     uint64_t cur = 0;
     if (p->nforms > 1) {
