@@ -88,7 +88,8 @@ static int read_table(dp__segfile *f, dp_buf *err)
     const uint8_t *t = f->map + f->size - TRAILER_SIZE;
     /* version 2 added the position groups (postings.c; version 1 files
     ** have none and read the same), version 3 the Rice-coded positions
-    ** and the form code per posting */
+    ** and the form code per posting, version 4 the patched frame of
+    ** reference of full blocks */
     uint32_t version = dp__get_u32(f->map + 8);
     if (memcmp(f->map, "DPSEGMT1", 8) != 0 || version < 1 ||
         version > DP__SEG_VERSION)

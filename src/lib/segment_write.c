@@ -3,7 +3,7 @@
 **
 ** A segment file (seg-NNNNNNNNNNNN.dps) is, all integers little-endian:
 **
-**   header   "DPSEGMT1", u32 version (3), u32 flags (0)
+**   header   "DPSEGMT1", u32 version (4), u32 flags (0)
 **   sections: a merge writes STORE, POST, POSTCRC, COLS, SOURCES, IDS,
 **            DICT, DICTIDX, STOREIDX, META; a flush writes POST first and
 **            STORE after DICTIDX (any order is valid: the table says where
@@ -184,7 +184,7 @@ int dp__segw_open_version(dp__segw **outp, const char *path,
     dp__segw *w;
     uint8_t header[16] = "DPSEGMT1";
     *outp = NULL;
-    if (version != 2 && version != DP__SEG_VERSION)
+    if (version < 2 || version > DP__SEG_VERSION)
         return DP_EINVAL;
     w = dp__calloc(1, sizeof *w);
     if (w == NULL)
