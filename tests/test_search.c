@@ -613,11 +613,12 @@ static int failures;
         }                                                                \
     } while (0)
 
-static void check_search(const char *text, const dp_query *q,
-                         const model_stats *ms)
+/* Check q against the model; returns the number of matches. */
+static size_t check_search(const char *text, const dp_query *q,
+                           const model_stats *ms)
 {
     dp_search_options so = DP_SEARCH_OPTIONS_INIT;
-    dp_results *all = NULL, *top = NULL, *page = NULL;
+    dp_results *all = NULL, *top = NULL, *page = NULL, *fast = NULL;
     expect *ex = calloc(ndocs + 1, sizeof *ex);
     size_t nex = 0;
     uint64_t cnt = 0;
@@ -676,6 +677,18 @@ static void check_search(const char *text, const dp_query *q,
     /* pruned top 10 and a page equal the head of the full ranking */
     so.limit = 10;
     QCHECK(dp_search(ar, q, &so, &top) == DP_OK, "top search failed");
+    /* without the total, ranking may skip what cannot enter the top */
+    so.no_total = 1;
+    QCHECK(dp_search(ar, q, &so, &fast) == DP_OK, "no_total search failed");
+    so.no_total = 0;
+    if (top && fast) {
+        QCHECK(dp_results_count(fast) == dp_results_count(top),
+               "no_total count %zu", dp_results_count(fast));
+        for (size_t i = 0; i < dp_results_count(fast) &&
+                           i < dp_results_count(top); i++)
+            QCHECK(fast->hits[i].addr == top->hits[i].addr,
+                   "no_total top-k differs at %zu", i);
+    }
     so.offset = 7;
     so.limit = 5;
     QCHECK(dp_search(ar, q, &so, &page) == DP_OK, "page search failed");
@@ -695,8 +708,10 @@ static void check_search(const char *text, const dp_query *q,
 out:
     dp_results_free(all);
     dp_results_free(top);
+    dp_results_free(fast);
     dp_results_free(page);
     free(ex);
+    return nex;
 }
 
 /* Naive period label of a doc, as dp_timeline names rows. */
@@ -924,6 +939,67 @@ TEST(fixed_queries)
         check_search(text, q, &ms);
         for (int by = 0; by < 4; by++)
             check_timeline(text, q, (dp_period)by);
+        dp_query_free(q);
+    }
+}
+
+TEST(ranking_paths)
+{
+    /* Queries of the shapes that have their own paths, through the same
+    ** checks: phrases of frequent words (words in most documents of a
+    ** segment are checked only where the rarer words align; repeated
+    ** words are separate atoms), ORs of single terms (one merge of their
+    ** cursors) and ORs that cannot take it (more than 16 terms, a prefix,
+    ** a phrase).  The first ones must match. */
+    static const char *const must_match[] = {
+        "\"de la\"", "\"le de\"", "\"la de le\"", "\"de le de\"",
+        "\"la guerre\"", "\"la guerre de\"", "\"le président de\"",
+        "\"de la\" guerre", "guerre OR paix OR =président",
+        "guerre OR paix OR mer OR noire OR gaz OR blé OR prix OR énergie OR "
+        "inflation OR armée OR Kiev OR Otan OR Kremlin OR ministre OR chef OR "
+        "Etat OR sanctions",
+        "guerre OR présid*", "paix OR \"de la\"",
+    };
+    static const char *const other[] = {
+        "\"de la de\"", "\"le le le\"", "\"de de\"",
+        "title:\"de la\"", "title:\"le de\"", "title:\"la guerre de\"",
+        "=\"de la guerre\"", "\"la =guerre de\"", "=\"le président\"",
+        "\"de le président\" OR paix", "\"la de\" NEAR/2 guerre",
+        "-\"de la\" guerre", "\"guerre de la\" -paix",
+        "\"de la\" date:2021", "\"the war of the\"", "\"der Krieg und\"",
+        "\"mer noire de la\"", "\"Macron de Poutine\"",
+    };
+    dp_query_options qo = DP_QUERY_OPTIONS_INIT;
+    model_stats ms;
+
+    ensure_corpus();
+    if (corpus_ok != 1)
+        SKIP("no corpus");
+    qo.analyzer = an;
+    memset(&ms, 0, sizeof ms);
+    for (size_t i = 0; i < ndocs; i++)
+        if (docs[i].live) {
+            ms.N++;
+            ms.avgdl += docs[i].dl;
+        }
+    ms.avgdl /= ms.N;
+    for (size_t i = 0; i < DP_ARRAY_LEN(must_match) + DP_ARRAY_LEN(other);
+         i++) {
+        bool must = i < DP_ARRAY_LEN(must_match);
+        const char *text = must ? must_match[i]
+                                : other[i - DP_ARRAY_LEN(must_match)];
+        dp_query *q;
+        dp_query_error e;
+        size_t n;
+        int rc = dp_query_parse(text, strlen(text), &qo, &q, &e);
+        QCHECK(rc == DP_OK, "parse: %s", e.message);
+        if (rc != DP_OK)
+            continue;
+        ms.has_prefix = tree_has_prefix(q->root);
+        n = check_search(text, q, &ms);
+        if (must)
+            QCHECK(n > 0, "no match");
+        check_timeline(text, q, DP_BY_MONTH);
         dp_query_free(q);
     }
 }

@@ -122,12 +122,17 @@ int dp__query_dump(const dp_query *q, dp_buf *out);
 
 typedef struct dp__mt dp__mt;
 
+typedef struct dp__eval_term dp__eval_term;
 typedef struct dp__eval {
     const dp_query *q;
     dp__snap *snap;
     double N, avgdl;
     double *idf;           /* per scoring leaf */
     int rc;
+    /* the look-ups of plain query terms per segment, made for the idf
+    ** and reused by the matchers (a dictionary look-up is not free) */
+    dp__eval_term *terms;
+    size_t nterms, capterms;
 } dp__eval;
 
 /* Compute the archive-wide statistics of q over snap.  DP_OK, DP_ENOMEM,

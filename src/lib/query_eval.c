@@ -6,7 +6,12 @@
 ** target that matches.  Leaves are "atoms" (the union of one or more
 ** postings cursors: a term, an =exact form looked up under each candidate
 ** term, or the expansion of a prefix) and "phrases" (atoms at relative
-** positions, or one atom restricted to the title).  AND leapfrogs its
+** positions, or one atom restricted to the title).  A phrase leapfrogs
+** its atoms rarest first, leaving out the words found in more than half
+** of the segment's documents (de, la), which are looked up only in the
+** documents where the rarer words stand at the right distance; positions
+** are decoded only for documents holding every driving atom, rarest
+** first, and stop being decoded once no start is left.  AND leapfrogs its
 ** positive kids, then checks its filters (dates, sources, languages) and
 ** negations on the candidate; OR takes the smallest of its kids; NEAR
 ** checks positions of two leaves.  Filters advance by scanning docids,
@@ -69,6 +74,10 @@ struct dp__mt {
     size_t nocc, capocc;
     uint32_t occ_doc;     /* doc the occ array is for */
     uint32_t span;        /* PHRASE: last relative position */
+    int64_t off;          /* ATOM in a phrase: its position in it */
+    uint32_t ndrive;      /* PHRASE: atoms pos[0..ndrive) intersect docs */
+    bool one_cur;         /* PHRASE, AND: pos[] are atoms of one cursor */
+    uint32_t next;        /* PHRASE: no match before it when d fails */
     /* AND: kids split by role */
     dp__mt **pos, **neg, **filt;
     uint32_t npos, nneg, nfilt;
@@ -179,6 +188,45 @@ int dp__query_term_specs(const dp__segment *g, const dp__qnode *nd,
 
 /* ----------------------------------------------------- eval statistics */
 
+struct dp__eval_term {
+    const dp__segment *g;
+    const dp__qterm *qt;
+    int rc;               /* DP_OK or DP_ENOTFOUND */
+    dp__term_info ti;
+};
+
+/* dp__query_term_specs through ev's cache of plain terms. */
+static int eval_term_specs(dp__eval *ev, const dp__segment *g,
+                           const dp__qnode *nd, const dp__qterm *qt,
+                           dp__spec_cb cb, void *ctx)
+{
+    dp__eval_term *e = NULL;
+
+    if (nd->kind == DP_QK_PREFIX || qt->exact)
+        return dp__query_term_specs(g, nd, qt, cb, ctx);
+    for (size_t i = 0; i < ev->nterms && e == NULL; i++)
+        if (ev->terms[i].g == g && ev->terms[i].qt == qt)
+            e = &ev->terms[i];
+    if (e == NULL) {
+        if (ev->nterms == ev->capterms) {
+            size_t cap = ev->capterms ? 2 * ev->capterms : 8;
+            dp__eval_term *t = dp__realloc(ev->terms, cap * sizeof *t);
+            if (t == NULL)
+                return DP_ENOMEM;
+            ev->terms = t;
+            ev->capterms = cap;
+        }
+        e = &ev->terms[ev->nterms];
+        e->rc = dp__seg_term_find(g, qt->text, qt->len, &e->ti);
+        if (e->rc != DP_OK && e->rc != DP_ENOTFOUND)
+            return e->rc;
+        e->g = g;
+        e->qt = qt;
+        ev->nterms++;
+    }
+    return e->rc == DP_OK ? cb(ctx, &e->ti, -1) : DP_OK;
+}
+
 typedef struct df_ctx {
     const dp__segment *g;
     double df;
@@ -207,7 +255,7 @@ static int qterm_df(dp__eval *ev, const dp__qnode *nd, const dp__qterm *qt,
     for (size_t s = 0; s < dp__snap_nsegs(ev->snap); s++) {
         int rc;
         c.g = dp__snap_seg(ev->snap, s);
-        rc = dp__query_term_specs(c.g, nd, qt, add_df, &c);
+        rc = eval_term_specs(ev, c.g, nd, qt, add_df, &c);
         if (rc != DP_OK)
             return rc;
     }
@@ -256,7 +304,10 @@ int dp__eval_init(dp__eval *ev, const dp_query *q, dp__snap *snap)
 void dp__eval_free(dp__eval *ev)
 {
     dp__free(ev->idf);
+    dp__free(ev->terms);
     ev->idf = NULL;
+    ev->terms = NULL;
+    ev->nterms = ev->capterms = 0;
 }
 
 /* ------------------------------------------------------------- building */
@@ -337,8 +388,9 @@ static int atom_add(void *ctx, const dp__term_info *t, int form)
     return DP_OK;
 }
 
-static int build_atom(const dp__segment *g, const dp__qnode *nd,
-                      const dp__qterm *qt, bool need_pos, dp__mt **out)
+static int build_atom(dp__eval *ev, const dp__segment *g,
+                      const dp__qnode *nd, const dp__qterm *qt, bool need_pos,
+                      dp__mt **out)
 {
     atom_ctx c;
     int rc;
@@ -349,7 +401,7 @@ static int build_atom(const dp__segment *g, const dp__qnode *nd,
         return DP_ENOMEM;
     c.m->need_pos = need_pos;
     c.flags = need_pos ? DP__POST_POSITIONS | DP__POST_LAZY : DP__POST_FREQS;
-    rc = dp__query_term_specs(g, nd, qt, atom_add, &c);
+    rc = eval_term_specs(ev, g, nd, qt, atom_add, &c);
     if (rc != DP_OK) {
         dp__mt_free(c.m);
         return rc;
@@ -374,6 +426,18 @@ static int order_by_df(dp__mt *m)
         m->pos[j] = m->kids[i];
     }
     m->npos = m->nkids;
+    /* Words in most documents (de, la, se) hardly narrow the documents:
+    ** advancing their long lists to every candidate and loading their
+    ** blocks costs more than checking them on the few documents where the
+    ** rarer words already stand at the right distance (two of them at
+    ** least, so that their positions do narrow). */
+    m->ndrive = m->npos;
+    m->one_cur = true;
+    for (uint32_t i = 0; i < m->npos; i++)
+        m->one_cur = m->one_cur && m->pos[i]->ncurs == 1;
+    while (m->ndrive > 2 &&
+           m->pos[m->ndrive - 1]->df_sum > dp__seg_ndocs(m->g) / 2)
+        m->ndrive--;
     return DP_OK;
 }
 
@@ -386,7 +450,7 @@ static int build_leaf(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
     int rc;
 
     if (nd->nterms == 1 && !title) {
-        rc = build_atom(g, nd, &nd->terms[0], need_pos, &m);
+        rc = build_atom(ev, g, nd, &nd->terms[0], need_pos, &m);
     } else {
         m = mt_new(g, nd, MT_PHRASE);
         if (m == NULL)
@@ -396,8 +460,12 @@ static int build_leaf(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
         m->span = nd->terms[nd->nterms - 1].pos;
         rc = DP_OK;
         for (uint32_t i = 0; i < nd->nterms && rc == DP_OK; i++) {
-            rc = build_atom(g, nd, &nd->terms[i], true, &kid);
-            if (rc == DP_OK && (rc = add_kid(m, kid, nd->nterms)) != DP_OK)
+            rc = build_atom(ev, g, nd, &nd->terms[i], true, &kid);
+            if (rc != DP_OK)
+                break;
+            /* starts are the first term's positions */
+            kid->off = (int64_t)nd->terms[i].pos - nd->terms[0].pos;
+            if ((rc = add_kid(m, kid, nd->nterms)) != DP_OK)
                 dp__mt_free(kid);
         }
     }
@@ -433,6 +501,10 @@ static int split_and(dp__mt *m)
         else
             m->pos[m->npos++] = k;
     }
+    m->one_cur = m->npos > 0;
+    for (uint32_t i = 0; i < m->npos; i++)
+        m->one_cur = m->one_cur && m->pos[i]->kind == MT_ATOM &&
+                     m->pos[i]->ncurs == 1;
     return DP_OK;
 }
 
@@ -585,6 +657,12 @@ static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
     uint32_t only = 0, hits = 0;
     int rc;
 
+    if (m->ncurs == 1) { /* the common case: one term, on m->doc */
+        rc = dp__postings_load_positions(m->curs[0]);
+        if (rc == DP_OK)
+            dp__postings_positions(m->curs[0], pos, NULL, n);
+        return rc;
+    }
     for (uint32_t i = 0; i < m->ncurs; i++)
         if (m->cdoc[i] == m->doc) {
             hits++;
@@ -661,16 +739,6 @@ static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
     return DP_OK;
 }
 
-/* Position of kid k in the phrase relative to the first kid's (starts
-** are the first kid's positions). */
-static int64_t kid_offset(const dp__mt *m, const dp__mt *k)
-{
-    for (uint32_t i = 0; i < m->nkids; i++)
-        if (m->kids[i] == k)
-            return (int64_t)m->nd->terms[i].pos - m->nd->terms[0].pos;
-    return 0;
-}
-
 /* The phrase's occurrences in doc d (all kids are on d).  The candidate
 ** starts come from the rarest atom's positions and are narrowed by each
 ** other atom, rarest first; once none is left, the positions of the
@@ -695,7 +763,7 @@ static int phrase_match(dp__mt *m, uint32_t d)
         rc = grow_occ(m, pn + 1);
     if (rc != DP_OK)
         return rc;
-    off = kid_offset(m, m->pos[0]);
+    off = m->pos[0]->off;
     for (size_t j = 0; j < pn; j++) {
         int64_t s = (int64_t)pp[j] - off;
         if (s < 0 || s > UINT32_MAX || s + m->span >= title_len)
@@ -704,10 +772,20 @@ static int phrase_match(dp__mt *m, uint32_t d)
             m->occ[m->nocc++] = (uint32_t)s;
     }
     for (uint32_t i = 1; i < m->npos && m->nocc > 0; i++) {
+        if (i >= m->ndrive) { /* a frequent word: is it in d at all? */
+            rc = adv(m->pos[i], d);
+            if (rc != DP_OK)
+                return rc;
+            if (m->pos[i]->doc != d) { /* no match before its doc */
+                m->nocc = 0;
+                m->next = m->pos[i]->doc;
+                break;
+            }
+        }
         rc = atom_positions(m->pos[i], &pp, &pn);
         if (rc != DP_OK)
             return rc;
-        off = kid_offset(m, m->pos[i]);
+        off = m->pos[i]->off;
         k = 0;
         for (size_t j = 0; j < m->nocc; j++) {
             int64_t want = (int64_t)m->occ[j] + off;
@@ -720,21 +798,63 @@ static int phrase_match(dp__mt *m, uint32_t d)
     return DP_OK;
 }
 
+/* leapfrog() for atoms of one cursor each (most phrases): the cursors
+** are moved directly, and each atom's doc kept as atom_adv keeps it. */
+static int leapfrog_one(dp__mt **k, uint32_t n, uint32_t target,
+                        uint32_t *doc)
+{
+    uint32_t d = target, agree = 0, i = 0;
+    while (agree < n) {
+        dp__mt *a = k[i];
+        if (!a->started || a->doc < d) {
+            int rc = a->cdoc[0] == DP__DOC_END
+                         ? DP_ENOTFOUND
+                         : dp__postings_advance(a->curs[0], d);
+            a->started = true;
+            if (rc == DP_ENOTFOUND) {
+                a->doc = a->cdoc[0] = DP__DOC_END;
+                *doc = DP__DOC_END;
+                return DP_OK;
+            }
+            if (rc != DP_OK)
+                return rc;
+            a->doc = a->cdoc[0] = dp__postings_doc(a->curs[0]);
+        }
+        if (a->doc == DP__DOC_END) {
+            *doc = DP__DOC_END;
+            return DP_OK;
+        }
+        if (a->doc > d) {
+            d = a->doc;
+            agree = 1;
+        } else {
+            agree++;
+        }
+        i = i + 1 == n ? 0 : i + 1;
+    }
+    *doc = d;
+    return DP_OK;
+}
+
 static int phrase_adv(dp__mt *m, uint32_t target)
 {
     uint32_t d = target;
     for (;;) {
-        int rc = leapfrog(m->pos, m->npos, d, &d);
+        int rc = m->one_cur ? leapfrog_one(m->pos, m->ndrive, d, &d)
+                            : leapfrog(m->pos, m->ndrive, d, &d);
         if (rc != DP_OK)
             return rc;
         if (d == DP__DOC_END)
             break;
+        m->next = d + 1;
         rc = phrase_match(m, d);
         if (rc != DP_OK)
             return rc;
         if (m->nocc > 0)
             break;
-        d++;
+        d = m->next;
+        if (d == DP__DOC_END)
+            break;
     }
     m->doc = d;
     return DP_OK;
@@ -805,7 +925,9 @@ static int and_adv(dp__mt *m, uint32_t target)
     for (;;) {
         bool ok = true;
         int rc;
-        if (m->npos > 0)
+        if (m->one_cur)
+            rc = leapfrog_one(m->pos, m->npos, d, &d);
+        else if (m->npos > 0)
             rc = leapfrog(m->pos, m->npos, d, &d);
         else {
             rc = adv(m->filt[0], d);

@@ -5,20 +5,25 @@
 ** query's matcher walks each segment.  Once the heap is full, the root
 ** matcher's block-max bound (the sum of the BM25 bounds its leaves' current
 ** postings blocks allow) is compared with the worst kept score: when no
-** document of the blocks can beat it, the walk jumps past them without
-** scoring them (block-max pruning, as in block-max WAND).  Two shapes get
-** their own loops: a single term (block-max on its own blocks, and a
-** per-document bound from its frequency before the length is read) and an
-** OR of leaves (MaxScore: leaves that cannot make a hit alone stop
-** driving the walk).
+** document of the blocks can beat it, they are not scored.  A single term
+** has its own loop (block-max on its own blocks, and a per-document bound
+** from its frequency before the length is read).
 ** Ties keep the document of lower address (older segment, then older
 ** docid), which is also the order of the walk, so a later document needs
 ** a strictly larger score.
 **
-** Skipped documents are not counted, so the exact total comes from a
-** separate counting pass (dp_count) when pruning skipped anything; a
-** single whole term is counted from its df (minus its deleted documents).
-** Date sorting visits every match and so counts them too.
+** The exact total (the default) needs every match to be found, and for
+** anything but a single term finding a match is the cost (leapfrogging
+** lists, decoding positions for phrases), so the walk visits every match,
+** counts it, and skips only the scoring of those the bound rules out: one
+** pass, where jumping past blocks and then counting in a second pass
+** (dp_count) found the matches of those blocks twice.  An OR of single
+** terms is then a plain merge of their cursors (rank_or_terms).  With
+** no_total, the walk jumps past the blocks the bound rules out
+** (block-max WAND), and an OR of leaves uses MaxScore (leaves that cannot
+** make a hit alone stop driving the walk).  A single whole term is
+** counted from its df (minus its deleted documents).  Date sorting visits
+** every match and so counts them too.
 */
 #include "dp_int.h"
 
@@ -258,9 +263,97 @@ cleanup:
     return rc;
 }
 
-/* Walk one segment, ranking.  *pruned is set when documents were skipped. */
-static int rank_segment(dp__mt *m, size_t s, heap *h, uint64_t *seen,
-                        bool *pruned)
+/* An OR of single terms, with the exact total: every document of the
+** union is visited anyway (to be counted), so the cursors are walked with
+** next() in one merge, and a document is scored only when the bound of
+** the terms on it (their tf at the shortest length) can beat the worst
+** kept score.  The score is computed as dp__mt_score does (same terms,
+** same order, same expression), so that every path ranks ties alike. */
+#define OR_TERMS_MAX 16
+typedef struct or_walk {
+    dp__postings *p[OR_TERMS_MAX];
+    double idf[OR_TERMS_MAX];
+    uint32_t cur[OR_TERMS_MAX]; /* doc of each cursor, DP__DOC_END at end */
+    uint32_t n;
+} or_walk;
+
+static int or_next(or_walk *w, uint32_t i)
+{
+    int rc = dp__postings_next(w->p[i]);
+    if (rc != DP_OK && rc != DP_ENOTFOUND)
+        return rc;
+    w->cur[i] = rc == DP_OK ? dp__postings_doc(w->p[i]) : DP__DOC_END;
+    return DP_OK;
+}
+
+/* BM25 of d summed over the terms on it, norm = k1 (1 - b + b dl / avgdl);
+** with the smallest norm, k1 (1 - b), a bound of it. */
+static double or_score(const or_walk *w, uint32_t d, double norm)
+{
+    double sc = 0;
+    for (uint32_t i = 0; i < w->n; i++)
+        if (w->cur[i] == d) {
+            double tf = dp__postings_freq(w->p[i]);
+            sc += w->idf[i] * (DP__BM25_K1 + 1) * tf / (tf + norm);
+        }
+    return sc;
+}
+
+static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
+                         double avgdl, size_t s, heap *h, uint64_t *seen)
+{
+    const double k1 = DP__BM25_K1, b = DP__BM25_B;
+    or_walk w;
+    int rc = DP_OK;
+
+    w.n = n;
+    for (uint32_t i = 0; i < n && rc == DP_OK; i++) {
+        rc = dp__mt_single(kids[i], &w.p[i], &w.idf[i]);
+        if (rc == DP_OK)
+            rc = or_next(&w, i);
+    }
+    while (rc == DP_OK) {
+        uint32_t d = DP__DOC_END;
+        for (uint32_t i = 0; i < n; i++)
+            d = w.cur[i] < d ? w.cur[i] : d;
+        if (d == DP__DOC_END)
+            break;
+        (*seen)++;
+        if (h->n < h->k ||
+            or_score(&w, d, k1 * (1 - b)) + 1e-9 > h->e[0].key) {
+            double dl = (double)dp__seg_doc_len(g, d);
+            dp__entry e;
+            e.score = e.key = or_score(&w, d, k1 * (1 - b + b * dl / avgdl));
+            e.addr = (uint64_t)s << 32 | d;
+            rc = heap_push(h, &e);
+        }
+        for (uint32_t i = 0; i < n && rc == DP_OK; i++)
+            if (w.cur[i] == d)
+                rc = or_next(&w, i);
+    }
+    return rc;
+}
+
+/* Are the kids of an OR all single terms that rank_or_terms can walk? */
+static bool or_of_terms(dp__mt **kids, uint32_t n)
+{
+    if (n > OR_TERMS_MAX)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        dp__postings *p;
+        double idf;
+        if (dp__mt_single(kids[i], &p, &idf) != DP_OK)
+            return false;
+    }
+    return true;
+}
+
+/* Walk one segment, ranking.  With `count`, every match is visited and
+** counted in *seen (the exact total without a second pass: a document the
+** bound rules out is counted, not scored), else the walk jumps past the
+** blocks the bound rules out and *pruned is set. */
+static int rank_segment(dp__mt *m, size_t s, heap *h, bool count,
+                        uint64_t *seen, bool *pruned)
 {
     uint32_t t = 0, d, last = 0;
     double ub = 0;
@@ -280,6 +373,11 @@ static int rank_segment(dp__mt *m, size_t s, heap *h, uint64_t *seen,
                 have_bound = true;
             }
             if (ub + 1e-9 <= h->e[0].key) {
+                if (count) {
+                    (*seen)++;
+                    t = d + 1;
+                    continue;
+                }
                 *pruned = true;
                 t = last >= DP__DOC_END - 1 ? DP__DOC_END : last + 1;
                 continue;
@@ -390,11 +488,15 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
         double idf;
         if (o->sort == DP_SORT_SCORE && dp__mt_single(m, &p, &idf) == DP_OK)
             rc = rank_single(g, p, idf, ev->avgdl, s, h, &seen, &pruned);
-        else if (o->sort == DP_SORT_SCORE &&
+        else if (o->sort == DP_SORT_SCORE && o->no_total &&
                  dp__mt_or_leaves(m, &kids, &nk) == DP_OK)
             rc = rank_maxscore(kids, nk, s, h, &seen, &pruned);
+        else if (o->sort == DP_SORT_SCORE &&
+                 dp__mt_or_leaves(m, &kids, &nk) == DP_OK &&
+                 or_of_terms(kids, nk))
+            rc = rank_or_terms(g, kids, nk, ev->avgdl, s, h, &seen);
         else if (o->sort == DP_SORT_SCORE)
-            rc = rank_segment(m, s, h, &seen, &pruned);
+            rc = rank_segment(m, s, h, !o->no_total, &seen, &pruned);
         else
             rc = date_segment(m, g, s, o->sort, h, &seen);
         dp__mt_free(m);
