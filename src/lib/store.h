@@ -119,8 +119,9 @@ int32_t dp__date_days(const dp_date *d);
 /* Segment format version written (segment_write.c header, postings.c
 ** codec).  3: positions in Rice code with a parameter per document and a
 ** form code per posting; 4: full blocks' docids and freqs in patched
-** frame of reference (docs/format.md).  1 to 3 are still read. */
-#define DP__SEG_VERSION 4
+** frame of reference; 5: position groups of 4 to 64 documents in more
+** blocks (docs/format.md).  1 to 4 are still read. */
+#define DP__SEG_VERSION 5
 
 typedef struct dp__post_enc {
     uint32_t version; /* format written: 2 to DP__SEG_VERSION */
@@ -180,7 +181,7 @@ typedef struct dp__segw dp__segw;
 
 /* Create the file at path (O_EXCL).  err receives a message. */
 int dp__segw_open(dp__segw **out, const char *path, dp_buf *err);
-/* The same, writing an older format version (2 or 3): for the tests that
+/* The same, writing an older format version (2 to 4): for the tests that
 ** keep the readers of old segments honest.  DP_EINVAL for other versions. */
 int dp__segw_open_version(dp__segw **out, const char *path,
                           uint32_t version, dp_buf *err);
@@ -223,7 +224,7 @@ typedef struct dp__segfile {
     size_t size;
     int refs;               /* atomic */
     struct { const uint8_t *p; uint64_t n; uint32_t crc; } sec[DP__SEC_COUNT];
-    uint32_t version;       /* format version of the file, 1 to 4 */
+    uint32_t version;       /* format version of the file, 1 to 5 */
     uint32_t ndocs;
     uint64_t tokens;        /* all docs */
     uint64_t nterms;
