@@ -16,10 +16,12 @@
 #include <time.h>
 
 static const char index_usage[] =
-    "depeche index [--memory SIZE] [--json] [--quiet] [--format F]\n"
-    "                     [--utf8 repair|reject] ARCHIVE INPUT...\n"
+    "depeche index [--memory SIZE] [--threads N] [--json] [--quiet]\n"
+    "                     [--format F] [--utf8 repair|reject] ARCHIVE INPUT...\n"
     "  SIZE: bytes buffered before a segment is written, with an optional\n"
-    "  K, M or G suffix (default 256M)";
+    "  K, M or G suffix (default 256M)\n"
+    "  N: 1 (default) analyses records in a second thread while the\n"
+    "  previous ones are indexed; 0 does everything in one thread";
 
 typedef struct index_ctx {
     bool quiet, tty, json;
@@ -180,6 +182,13 @@ int cmd_index(int argc, char **argv)
                 free(paths);
                 return cli_usage(index_usage, "bad --memory '%s'", argv[i]);
             }
+        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if ((v[0] != '0' && v[0] != '1') || v[1] != '\0') {
+                free(paths);
+                return cli_usage(index_usage, "bad --threads '%s' (0 or 1)", v);
+            }
+            wo.threads = v[0] - '0';
         } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
             if (cli_parse_format(argv[++i], &ro.format) != 0) {
                 free(paths);

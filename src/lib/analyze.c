@@ -40,8 +40,10 @@ typedef struct piece {
 typedef struct part {
     size_t start, end;
     size_t fstart, fend;
-    size_t tstart, tlen; /* term in a->terms */
+    const char *term;    /* borrowed from the stemmer until pinned */
+    size_t tstart, tlen; /* pinned: the term is at a->terms + tstart */
     unsigned flags;
+    int pinned;
 } part;
 
 struct dp_analyzer {
@@ -56,6 +58,7 @@ struct dp_analyzer {
     piece pieces[MAX_PIECES];
     part parts[MAX_PIECES];
     dp_fold_table fold;
+    char ascii_letter[128]; /* folded ASCII letter, 0: not a letter */
 };
 
 /* Articles and pronouns elided before a vowel in French ("l'État",
@@ -81,6 +84,11 @@ int dp_analyzer_new(dp_analyzer **out, const dp_analyzer_options *opts)
         return DP_ENOMEM;
     a->opts = opts ? *opts : defaults;
     dp__fold_table_init(&a->fold, a->opts.fold_accents != 0);
+    for (int c = 0; c < 128; c++)
+        a->ascii_letter[c] = a->fold.e[c].cls == DP_CC_LETTER &&
+                                     a->fold.e[c].len == 1
+                                 ? a->fold.e[c].s[0]
+                                 : 0;
     if (dp__buf_reserve(&a->form, 256) != DP_OK ||
         dp__buf_reserve(&a->terms, 256) != DP_OK) {
         dp_analyzer_free(a);
@@ -234,15 +242,15 @@ static int scan_word(dp_analyzer *a, const unsigned char *s, size_t n,
                 return rc;
         }
         /* Fast path: a run of ASCII letters, as far as the room left. */
-        if (s[i] < 0x80 && a->fold.e[s[i]].cls == DP_CC_LETTER) {
-            size_t room = a->form.cap - a->form.n - 2;
-            char *o = a->form.p + a->form.n;
-            size_t k = 0;
-            while (k < room && i < n && s[i] < 0x80 &&
-                   a->fold.e[s[i]].cls == DP_CC_LETTER) {
-                o[k++] = a->fold.e[s[i]].s[0];
-                i++;
-            }
+        if (s[i] < 0x80 && a->ascii_letter[s[i]]) {
+            size_t room = a->form.cap - a->form.n - 2, k = 0;
+            size_t lim = n - i < room ? n - i : room;
+            const unsigned char *src = s + i;
+            char *o = a->form.p + a->form.n, c;
+            while (k < lim && src[k] < 0x80 &&
+                   (c = a->ascii_letter[src[k]]) != 0)
+                o[k++] = c;
+            i += k;
             a->form.n += k;
             p->alpha = 1;
             continue;
@@ -324,7 +332,10 @@ static int is_elided(const dp_analyzer *a, int lang, const piece *p)
            (lang == DP_LANG_IT && in_list(elision_it, w, n));
 }
 
-/* Give part t its term and flags, appending the term to a->terms. */
+/* Give part t its term and flags.  The term is borrowed (from the form
+** buffer or the stemmer, valid until its next call): split_parts pins it
+** before stemming the next part, so that a word of one part, nearly
+** every word, is never copied. */
 static int term_of_part(dp_analyzer *a, dp_stemmer *st, part *t, int digit,
                         int alpha)
 {
@@ -341,9 +352,23 @@ static int term_of_part(dp_analyzer *a, dp_stemmer *st, part *t, int digit,
         if (stop)
             t->flags |= DP_TOKEN_STOP;
     }
-    t->tstart = a->terms.n;
+    t->term = term;
     t->tlen = term_len;
-    return dp__buf_append(&a->terms, term, term_len);
+    t->pinned = 0;
+    return DP_OK;
+}
+
+/* Copy part t's term into a->terms (it is read through part_term). */
+static int pin_term(dp_analyzer *a, part *t)
+{
+    t->tstart = a->terms.n;
+    t->pinned = 1;
+    return dp__buf_append(&a->terms, t->term, t->tlen);
+}
+
+static inline const char *part_term(const dp_analyzer *a, const part *t)
+{
+    return t->pinned ? a->terms.p + t->tstart : t->term;
 }
 
 /* Cut the pieces of the current word into parts (see the file comment).
@@ -374,7 +399,9 @@ static int split_parts(dp_analyzer *a, int lang, dp_stemmer *st, size_t np,
         k = last + 1;
         if (t->fend == t->fstart)
             continue; /* only characters that fold to nothing */
-        rc = term_of_part(a, st, t, digit, alpha);
+        rc = m > 0 ? pin_term(a, &a->parts[m - 1]) : DP_OK;
+        if (rc == DP_OK)
+            rc = term_of_part(a, st, t, digit, alpha);
         if (rc != DP_OK)
             return rc;
         m++;
@@ -401,7 +428,7 @@ static int build_compound(dp_analyzer *a, size_t nparts, unsigned *flags)
             rc = dp__buf_append(&a->cform, a->form.p + t->fstart,
                                 t->fend - t->fstart);
         if (rc == DP_OK)
-            rc = dp__buf_append(&a->cterm, a->terms.p + t->tstart, t->tlen);
+            rc = dp__buf_append(&a->cterm, part_term(a, t), t->tlen);
         all &= t->flags;
     }
     *flags = DP_TOKEN_COMPOUND | all;
@@ -423,7 +450,7 @@ static int emit_word(dp_analyzer *a, size_t nparts, uint32_t *pos,
     }
     for (size_t k = 0; k < nparts; k++) {
         const part *t = &a->parts[k];
-        tok.term = a->terms.p + t->tstart;
+        tok.term = part_term(a, t);
         tok.term_len = t->tlen;
         tok.form = a->form.p + t->fstart;
         tok.form_len = t->fend - t->fstart;

@@ -1,6 +1,6 @@
 /*
 ** docstore.c -- the document store: every original record, serialized
-** and compressed with zstd (level 6) in blocks of about 256 KiB, for
+** and compressed with zstd (level 3) in blocks of about 256 KiB, for
 ** display and snippets.
 **
 ** A serialized record is: varint len + id bytes; the date as 12 packed
@@ -244,6 +244,9 @@ static int compress_block(ZSTD_CCtx *zc, const char *raw, size_t n,
     return dp__buf_append(idx, e, 24);
 }
 
+/* Records go to blocks in docid order.  Consecutive live records are
+** contiguous in raw, so a block is compressed from raw itself; only a
+** block with a deleted record inside is gathered into a copy first. */
 int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
                        const uint32_t *docmap, uint32_t n, dp_buf *blocks,
                        dp_buf *idx, uint32_t *nblocks)
@@ -251,6 +254,8 @@ int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
     ZSTD_CCtx *zc = ZSTD_createCCtx();
     dp_buf cur = DP_BUF_INIT;
     uint32_t first = 0;
+    size_t bs = 0, be = 0; /* the block so far is raw[bs..be) */
+    bool copied = false;   /* ... or, when it has a gap, cur */
     int rc = zc ? DP_OK : DP_ENOMEM;
     *nblocks = 0;
     for (uint32_t d = 0; d < n && rc == DP_OK; d++) {
@@ -258,17 +263,34 @@ int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
             continue;
         const uint8_t *o = (const uint8_t *)offs->p + 4 * (size_t)d;
         uint32_t a = dp__get_u32(o), b = dp__get_u32(o + 4);
-        if (cur.n == 0)
+        if (!copied && be == bs) {
             first = docmap[d];
-        rc = dp__buf_append(&cur, raw->p + a, b - a);
-        if (rc == DP_OK && cur.n >= DP__STORE_BLOCK) {
-            rc = compress_block(zc, cur.p, cur.n, first, blocks, idx);
+            bs = a;
+            be = b;
+        } else if (!copied && a == be) {
+            be = b;
+        } else {
+            if (!copied) {
+                rc = dp__buf_append(&cur, raw->p + bs, be - bs);
+                copied = true;
+            }
+            if (rc == DP_OK)
+                rc = dp__buf_append(&cur, raw->p + a, b - a);
+        }
+        size_t len = copied ? cur.n : be - bs;
+        if (rc == DP_OK && len >= DP__STORE_BLOCK) {
+            rc = compress_block(zc, copied ? cur.p : raw->p + bs, len, first,
+                                blocks, idx);
             (*nblocks)++;
             dp__buf_clear(&cur);
+            copied = false;
+            bs = be = 0;
         }
     }
-    if (rc == DP_OK && cur.n > 0) {
-        rc = compress_block(zc, cur.p, cur.n, first, blocks, idx);
+    size_t len = copied ? cur.n : be - bs;
+    if (rc == DP_OK && len > 0) {
+        rc = compress_block(zc, copied ? cur.p : raw->p + bs, len, first,
+                            blocks, idx);
         (*nblocks)++;
     }
     dp__buf_free(&cur);

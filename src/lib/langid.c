@@ -496,9 +496,13 @@ typedef struct lang_scores {
 /* memcmp order of w[0..n) (no NUL inside) and the string key. */
 static int word_cmp(const char *w, size_t n, const char *key)
 {
-    int c = strncmp(w, key, n);
-    if (c != 0)
-        return c;
+    /* bytewise, inline: most compares of the binary search end at the
+    ** first byte, and a call to strncmp costs more than the compare */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char a = (unsigned char)w[i], b = (unsigned char)key[i];
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
     return key[n] != '\0' ? -1 : 0;
 }
 

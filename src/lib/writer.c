@@ -16,7 +16,7 @@
 ** Records are analysed in a second thread (writer_pipe.c) and indexed
 ** here in their order; documents replaced while still in the buffer are
 ** left out of the segment it becomes.  A token's (term, form) pair is
-** interned once per buffer in a table of 32-byte slots (pslot), by
+** interned once per buffer in a table of 64-byte slots (pslot), by
 ** either thread (lex_intern), so that adding a token is one probe that
 ** usually hits, then an append to the occurrences of its document; the
 ** dictionary is sorted once, at the flush.
@@ -60,27 +60,30 @@ typedef struct thot {
 } thot;
 
 /* A slot of the (term, form) table: the hot path of indexing.  One probe
-** reads one 32-byte slot, which holds the hash, the first bytes of the
-** key (term bytes then form bytes), the ids the pair interns to and the
-** pair's occurrence count (the form's cf, gathered at flush), so that a
-** token known to the buffer costs one cache miss here, and compares
-** three words (no memcmp) unless the key is longer than 16 bytes. */
-#define PSLOT_INLINE 16
+** reads one 64-byte slot (a cache line: the table is aligned), which
+** holds the hash, the first bytes of the key (term bytes then form
+** bytes), the ids the pair interns to and the pair's occurrence count
+** (the form's cf, gathered at flush), so that a token known to the
+** buffer costs one cache miss here, and compares words, not strings,
+** unless the key is longer than 48 bytes (then its strings are read:
+** three more misses). */
+#define PSLOT_WORDS 6
+#define PSLOT_INLINE (8 * PSLOT_WORDS)
 typedef struct pslot {
     uint32_t chk;        /* hash bits 14..31, term length, form length */
     uint32_t term;       /* term index + 1; 0: empty slot */
     uint32_t form;       /* form index in the term */
     uint32_t cf;
-    uint64_t kb[2];      /* the key's first 16 bytes, zero-padded */
+    uint64_t kb[PSLOT_WORDS]; /* the key's first 48 bytes, zero-padded */
 } pslot;
 
 /* A token's key: the term's bytes then the form's (contiguous in the
 ** packed token, which has at least 16 readable bytes after the key's
-** start: see pack_token). */
+** end: see pack_token). */
 typedef struct pkey {
     const char *p;
     uint32_t tl, fl, hash, chk;
-    uint64_t kb[2];
+    uint64_t kb[PSLOT_WORDS];
 } pkey;
 
 /* One occurrence of the current document, chained per term. */
@@ -95,7 +98,9 @@ typedef struct occ {
 ** published atomically.  The rest belongs to the writer's thread. */
 typedef struct membuf {
     mterm *terms;
-    pslot *ptab;     /* (term, form) pairs, open addressing */
+    pslot *ptab;     /* (term, form) pairs, open addressing, in ptab_mem
+                     ** aligned to 64 bytes */
+    void *ptab_mem;
     uint32_t pmask, npairs;
     size_t lex_mem;  /* atomic */
     thot *hot;       /* per term id, grown by the writer's thread */
@@ -185,7 +190,7 @@ static void mb_free(membuf *mb)
         dp__free(mb->hot[i].post);
     dp__free(mb->terms);
     dp__free(mb->hot);
-    dp__free(mb->ptab);
+    dp__free(mb->ptab_mem);
     dp__free(mb->table);
     dp__buf_free(&mb->cols);
     dp__buf_free(&mb->src_blob);
@@ -402,20 +407,15 @@ static void chain_occ(membuf *mb, thot *t, uint32_t o)
     oc[i].next = o;
 }
 
-/* The hash of a (term, form) key: 8 bytes at a time (the per-byte FNV of
-** hash_bytes costs as much as the probe on long words). */
-static inline uint32_t hash_key(const char *p, size_t n, size_t tl)
+/* The hash of a (term, form) key of n bytes (tl of them the term's), from
+** its words w[0 .. (n + 7) / 8), the last one zero-padded: 8 bytes at a
+** time (the per-byte FNV of hash_bytes costs as much as the probe). */
+static inline uint32_t hash_words(const uint64_t *w, size_t n, size_t tl)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n << 8 | tl), v;
-    for (; n >= 8; p += 8, n -= 8) {
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n << 8 | tl);
+    for (size_t i = 0; i < (n + 7) / 8; i++) {
+        h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
-    }
-    if (n) {
-        v = 0;
-        memcpy(&v, p, n);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
     }
     h ^= h >> 29;
     h *= 0xc4ceb9fe1a85ec53ull;
@@ -423,10 +423,23 @@ static inline uint32_t hash_key(const char *p, size_t n, size_t tl)
     return (uint32_t)h;
 }
 
-/* The hash of the pair in slot e, from its strings (growing the table). */
+/* The same from the key's bytes (any length below 2 * DP__TERM_MAX). */
+static uint32_t hash_key(const char *p, size_t n, size_t tl)
+{
+    uint64_t w[2 * DP__TERM_MAX / 8 + 1] = {0};
+    memcpy(w, p, n);
+    return hash_words(w, n, tl);
+}
+
+/* The hash of the pair in slot e (growing the table): from the slot's
+** own words when the key fits there (no cache miss on the strings), else
+** from its strings. */
 static uint32_t hash_key_of(const membuf *mb, const pslot *e)
 {
     char buf[2 * DP__TERM_MAX];
+    size_t tl = (e->chk >> 7) & 127, fl = e->chk & 127;
+    if (tl + fl <= PSLOT_INLINE)
+        return hash_words(e->kb, tl + fl, tl);
     const mterm *t = &mb->terms[e->term - 1];
     const mform *f = &t->forms[e->form];
     memcpy(buf, t->s, t->n);
@@ -434,10 +447,21 @@ static uint32_t hash_key_of(const membuf *mb, const pslot *e)
     return hash_key(buf, (size_t)t->n + f->n, t->n);
 }
 
+/* A table of cap slots aligned to 64 bytes (*mem is what to free). */
+static pslot *ptab_alloc(uint32_t cap, void **mem)
+{
+    char *p = dp__calloc((size_t)cap + 1, sizeof(pslot));
+    *mem = p;
+    if (p == NULL)
+        return NULL;
+    return (pslot *)(p + (64 - (uintptr_t)p % 64) % 64);
+}
+
 static int grow_ptab(membuf *mb)
 {
     uint32_t cap = mb->ptab ? (mb->pmask + 1) * 2 : 256;
-    pslot *t = dp__calloc(cap, sizeof *t);
+    void *mem;
+    pslot *t = ptab_alloc(cap, &mem);
     if (t == NULL)
         return DP_ENOMEM;
     for (uint32_t i = 0; mb->ptab && i <= mb->pmask; i++) {
@@ -448,36 +472,42 @@ static int grow_ptab(membuf *mb)
             k = (k + 1) & (cap - 1);
         t[k] = mb->ptab[i];
     }
-    dp__free(mb->ptab);
+    dp__free(mb->ptab_mem);
+    mb->ptab_mem = mem;
     mb->ptab = t;
     mb->pmask = cap - 1;
     return DP_OK;
 }
 
-static inline uint64_t low_bytes(uint64_t v, size_t n)
-{
-    return n >= 8 ? v : v & ((1ull << (8 * n)) - 1);
-}
-
+/* The key at p: its words are read 8 bytes at a time (the packed token
+** has room past the key), the last one masked. */
 static inline void pkey_make(pkey *k, const char *p, size_t tl, size_t fl)
 {
-    size_t n = tl + fl;
-    uint64_t a, b;
-    memcpy(&a, p, 8);
-    memcpy(&b, p + 8, 8);
+    size_t n = tl + fl, nw = (n + 7) / 8;
     k->p = p;
     k->tl = (uint32_t)tl;
     k->fl = (uint32_t)fl;
-    k->kb[0] = low_bytes(a, n);
-    k->kb[1] = n > 8 ? low_bytes(b, n - 8) : 0;
-    k->hash = hash_key(p, n, tl);
+    for (size_t i = 0; i < PSLOT_WORDS; i++) {
+        uint64_t v = 0;
+        if (i < nw) {
+            memcpy(&v, p + 8 * i, 8);
+            if (8 * i + 8 > n)
+                v &= (1ull << (8 * (n - 8 * i))) - 1;
+        }
+        k->kb[i] = v;
+    }
+    k->hash = n <= PSLOT_INLINE ? hash_words(k->kb, n, tl)
+                                : hash_key(p, n, tl);
     k->chk = (k->hash & 0xffffc000u) | (uint32_t)tl << 7 | (uint32_t)fl;
 }
 
 /* Does slot e hold key k? */
 static inline bool pslot_is(const membuf *mb, const pslot *e, const pkey *k)
 {
-    if (e->chk != k->chk || e->kb[0] != k->kb[0] || e->kb[1] != k->kb[1])
+    uint64_t diff = e->chk ^ k->chk;
+    for (size_t i = 0; i < PSLOT_WORDS; i++)
+        diff |= e->kb[i] ^ k->kb[i];
+    if (diff)
         return false;
     if (k->tl + k->fl <= PSLOT_INLINE)
         return true;
@@ -515,8 +545,7 @@ static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
     e->term = *ti + 1;
     e->form = *fi;
     e->cf = 1;
-    e->kb[0] = key->kb[0];
-    e->kb[1] = key->kb[1];
+    memcpy(e->kb, key->kb, sizeof e->kb);
     mb->npairs++;
     return DP_OK;
 }
@@ -690,10 +719,22 @@ static int mb_add(dp_writer *w, dp__adoc *d)
     /* not ndocs + 1: a document that failed midway left marks with it */
     mb->docgen++;
     q = (const uint8_t *)d->toks.p;
-    const uint8_t *end = q + d->toks.n;
-    for (; q + 15 <= end && rc == DP_OK; q += 15 + q[5] + q[6])
+    const uint8_t *end = q + d->toks.n, *ahead = q;
+    /* each token touches its term's thot, a cache miss on a large
+    ** buffer: prefetch the one PREFETCH tokens ahead */
+    enum { PREFETCH = 8 };
+    for (int k = 0; k < PREFETCH && ahead + 15 <= end; k++)
+        ahead += 15 + ahead[5] + ahead[6];
+    for (; q + 15 <= end && rc == DP_OK; q += 15 + q[5] + q[6]) {
+        if (ahead + 15 <= end) {
+            uint32_t ta = dp__get_u32(ahead + 7);
+            if (ta < mb->hcap)
+                __builtin_prefetch(&mb->hot[ta]);
+            ahead += 15 + ahead[5] + ahead[6];
+        }
         rc = insert_token(mb, dp__get_u32(q + 7), dp__get_u32(q + 11),
                           dp__get_u32(q));
+    }
     if (rc != DP_OK)
         return rc;
     if (mb->src_offs.n == 0 && (put_u32buf(&mb->src_offs, 0) ||
@@ -750,6 +791,23 @@ static int fcmp(const void *a, const void *b, void *ctx)
     return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
+/* One varint of a term's buffered stream (written by put_vint just
+** above: trusted, but never read past end).  Inline: decoding the
+** buffer is a large part of a flush. */
+static inline uint64_t get_vint(const uint8_t **q, const uint8_t *end)
+{
+    const uint8_t *p = *q;
+    uint64_t v = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80)
+            break;
+    }
+    *q = p;
+    return v;
+}
+
 static int grow_scratch(dp_writer *w, size_t n)
 {
     if (n <= w->dcap)
@@ -788,15 +846,12 @@ static int flush_term(dp_writer *w, dp__segw *sw, mterm *t,
     const uint8_t *q = h->post, *end = q + h->pn;
     int64_t doc = -1;
     while (rc == DP_OK && q < end) {
-        uint64_t dd, freq, gap, f;
         uint32_t pos = 0;
-        dp__get_varint(&q, end, &dd);
-        dp__get_varint(&q, end, &freq);
+        uint64_t dd = get_vint(&q, end), freq = get_vint(&q, end);
         doc += (int64_t)dd + 1;
         rc = grow_scratch(w, freq);
         for (uint64_t k = 0; k < freq && rc == DP_OK; k++) {
-            dp__get_varint(&q, end, &gap);
-            dp__get_varint(&q, end, &f);
+            uint64_t gap = get_vint(&q, end), f = get_vint(&q, end);
             pos += (uint32_t)gap;
             w->dpos[k] = pos;
             w->dform[k] = mp[f];

@@ -25,7 +25,7 @@
 ** Packed token: u32 position (title first, body after a gap), u8 flags,
 ** u8 term length, u8 form length, u32 term id, u32 form id, term bytes,
 ** form bytes.  The buffer always has 16 bytes of capacity past the last
-** token (the writer loads a key's first 16 bytes at once).
+** token (the writer reads a key 8 bytes at a time, up to 7 past its end).
 */
 #include "store.h"
 
@@ -74,10 +74,14 @@ static int pack_token(void *ctx, const dp_token *tok)
         return 0;
     if (fl >= DP__TERM_MAX)
         fl = DP__TERM_MAX - 1;
-    int rc = dp__buf_reserve(&c->d->toks, 15 + tok->term_len + fl + 16);
-    if (rc != DP_OK) {
-        c->rc = rc;
-        return 1;
+    dp_buf *b = &c->d->toks;
+    size_t need = 15 + tok->term_len + fl + 16;
+    if (DP_UNLIKELY(b->n + need + 1 > b->cap)) {
+        int rc = dp__buf_reserve(b, need);
+        if (rc != DP_OK) {
+            c->rc = rc;
+            return 1;
+        }
     }
     uint8_t *o = (uint8_t *)c->d->toks.p + c->d->toks.n;
     dp__put_u32(o, (uint32_t)pos);
