@@ -109,15 +109,22 @@ TEST(elision_italian)
                  "3 31-33 e e S\n");
 }
 
-TEST(english_apostrophes_stay)
+/* Other apostrophes stay inside the word, except the possessive `s`,
+** dropped in every language as FTS5 would cut it off ("Macron’s" is
+** `macron` in a French text too). */
+TEST(english_apostrophes_stay_possessive_dropped)
 {
     CHECK_EQ_STR(toks("en", "Obama's aides didn't say it's over"),
-                 "0 0-7 obama's obama -\n"
+                 "0 0-5 obama obama -\n"
                  "1 8-13 aides aid -\n"
                  "2 14-20 didn't didn't S\n"
                  "3 21-24 say say -\n"
-                 "4 25-29 it's it S\n"
+                 "4 25-27 it it S\n"
                  "5 30-34 over over S\n");
+    CHECK_EQ_STR(toks("fr", "Macron’s O'Neill's l's"),
+                 "0 0-6 macron macron -\n"
+                 "1 11-18 o'neill o'neil -\n"
+                 "2 23-24 s s S\n");
 }
 
 TEST(compounds_whole_and_parts)

@@ -332,6 +332,15 @@ static int is_elided(const dp_analyzer *a, int lang, const piece *p)
            (lang == DP_LANG_IT && in_list(elision_it, w, n));
 }
 
+/* Is piece p (after an apostrophe) the English possessive `s`?  It is
+** dropped like an elided article, so that "Macron’s" is the form and
+** term `macron` in every language (SQLite FTS5 and most tokenizers cut
+** at the apostrophe), and a French stemmer never sees `macron's`. */
+static int is_possessive(const dp_analyzer *a, const piece *p)
+{
+    return p->fend - p->fstart == 1 && a->form.p[p->fstart] == 's';
+}
+
 /* Give part t its term and flags.  The term is borrowed (from the form
 ** buffer or the stemmer, valid until its next call): split_parts pins it
 ** before stemming the next part, so that a word of one part, nearly
@@ -385,8 +394,11 @@ static int split_parts(dp_analyzer *a, int lang, dp_stemmer *st, size_t np,
         int digit = 0, alpha = 0;
         while (last + 1 < np && a->pieces[last].join == '\'')
             last++;
+        size_t next = last + 1;
         if (first < last && is_elided(a, lang, &a->pieces[first]))
             first++;
+        if (first < last && is_possessive(a, &a->pieces[last]))
+            last--;
         for (size_t j = first; j <= last; j++) {
             digit |= a->pieces[j].digit;
             alpha |= a->pieces[j].alpha;
@@ -396,7 +408,7 @@ static int split_parts(dp_analyzer *a, int lang, dp_stemmer *st, size_t np,
         t->end = a->pieces[last].end;
         t->fstart = a->pieces[first].fstart;
         t->fend = a->pieces[last].fend;
-        k = last + 1;
+        k = next;
         if (t->fend == t->fstart)
             continue; /* only characters that fold to nothing */
         rc = m > 0 ? pin_term(a, &a->parts[m - 1]) : DP_OK;
