@@ -13,19 +13,19 @@
 ** (last) block has a bit stream of Rice-coded deltas and Exp-Golomb
 ** (freq - 1) (versions 1 and 2: per doc varint(delta << 1 | (freq == 1))
 ** and, when freq > 1, varint(freq - 1)); then varint pos_len; positions.
-** The positions of a block are u8 k, then a bit stream (least significant
-** bit first).  Format version 3 and later hold, per doc: when the term
-** has more than one form, a form code (enc_form_code); then per
+** The positions of a block are a header byte, then a bit stream (least
+** significant bit first).  Format version 3 and later hold, per doc:
+** when the term has more than one form, a form code (enc_form_code); then per
 ** occurrence the gap to the previous position of the doc (the first from
 ** 0) in Rice code with the parameter dp__rice_k(doc length, freq),
 ** followed by the form index in Exp-Golomb order 0 when the doc's forms
 ** mix.  Versions 1 and 2 (still read) code each gap in Exp-Golomb order k,
 ** k chosen per block from the mean gap, each followed by form index + 1
-** in Exp-Golomb order 0 when the term has more than one form.  When the
-** bit stream takes 1024 bytes or more, k carries the bit 0x80 and is
-** followed by u8 b_g and the bit length of each group of 4 docs,
-** bit-packed in b_g bits (format
-** version 2: see POS_GROUP below).  Each skip entry is
+** in Exp-Golomb order 0 when the term has more than one form; their
+** header byte is k.  When the bit stream is long, the header byte carries
+** the bit 0x80 and is followed by u8 b_g and the bit length of each group
+** of documents, bit-packed in b_g bits (see POS_GROUP below).  Each skip
+** entry is
 ** varint(last_doc - prev_last - 1), varint(block_bytes), varint(max_freq
 ** - 1), varint(min_len).
 **
@@ -133,6 +133,15 @@ bool dp__bitunpack(const uint8_t **p, const uint8_t *end, uint32_t *v,
     uint64_t acc = 0, mask = bits == 32 ? 0xffffffffu : ((1u << bits) - 1);
     unsigned have = 0;
     size_t o = 0;
+    if ((size_t)(end - in) >= nbytes + 8) {
+        /* every value read with one unaligned 8-byte load (at most 7 + 32
+        ** bits from its byte): the postings of a block are followed by
+        ** more bytes, so this is the usual path */
+        for (size_t i = 0, bit = 0; i < count; i++, bit += bits)
+            v[i] = (uint32_t)((dp__get_u64(in + bit / 8) >> (bit % 8)) & mask);
+        *p = in + nbytes;
+        return true;
+    }
     for (size_t i = 0; i < count; i++) {
         while (have < bits) {
             acc |= (uint64_t)in[o++] << have;
@@ -370,6 +379,19 @@ static inline bool bitr_expgolomb_fast(dp__bitr *r, unsigned k, uint32_t *v)
         }
     }
     return dp__bitr_expgolomb(r, k, v);
+}
+
+/* Exp-Golomb order 0 where 0 (the bit 1) is by far the commonest value:
+** the form code of a posting, a form index. */
+static inline bool bitr_eg0_fast(dp__bitr *r, uint32_t *v)
+{
+    if (r->n > 0 && (r->acc & 1)) {
+        r->acc >>= 1;
+        r->n--;
+        *v = 0;
+        return true;
+    }
+    return bitr_expgolomb_fast(r, 0, v);
 }
 
 static inline bool bitr_rice_fast(dp__bitr *r, unsigned k, uint32_t *v)
@@ -645,14 +667,17 @@ static bool dec_pfor(const uint8_t **q, const uint8_t *end, uint32_t *v,
     *q += 2;
     if (w > 32 || x > n || (w == 32 && x) || !dp__bitunpack(q, end, v, n, w))
         return false;
-    for (unsigned i = 0; i < x; i++) {
+    /* the writer lists the exceptions in increasing order: a repeated
+    ** index would otherwise merge two values into one */
+    for (unsigned i = 0, next = 0; i < x; i++) {
         uint64_t hi;
         if (*q >= end)
             return false;
         unsigned at = *(*q)++;
-        if (at >= n || !dp__get_varint(q, end, &hi) || hi == 0 ||
-            hi > (UINT32_MAX >> w))
+        if (at >= n || at < next || !dp__get_varint(q, end, &hi) ||
+            hi == 0 || hi > (UINT32_MAX >> w))
             return false;
+        next = at + 1;
         v[at] |= (uint32_t)(hi << w);
     }
     return true;
@@ -1003,7 +1028,8 @@ static int load_block(dp__postings *p, uint32_t b)
     ** version 5 (0 in 3 and 4: groups of 4) */
     unsigned low = q < end ? *q & ~POS_HAS_GROUPS : 255;
     if (low > 31 || (p->version >= 3 &&
-                     ((uint64_t)POS_GROUP << low) > POS_GROUP_MAX))
+                     ((uint64_t)POS_GROUP << low) > POS_GROUP_MAX) ||
+        ((p->version == 3 || p->version == 4) && low != 0))
         return post_corrupt(p, "positions parameter");
     p->pos_k = p->version >= 3 ? 0 : low;
     p->gshift = p->version >= 3 ? 2 + low : 2;
@@ -1017,7 +1043,10 @@ static int load_block(dp__postings *p, uint32_t b)
         p->gstart[0] = 0;
         for (uint32_t g = 0; g < ng; g++)
             p->gstart[g + 1] = p->gstart[g] + glen[g];
-        if (p->gstart[ng] > 8 * (uint64_t)(end - q))
+        /* the groups cover the stream, whose last byte is padded: a
+        ** group length off by 8 bits or more would else send a cursor
+        ** seeking a later group to the wrong bit, unnoticed */
+        if ((p->gstart[ng] + 7) / 8 != (uint64_t)(end - q))
             return post_corrupt(p, "position groups length");
     }
     p->pstream = q;
@@ -1081,29 +1110,64 @@ static int read_positions_v2(dp__postings *p, bool keep, uint32_t freq)
 /* Version 3 positions of doc pos_doc: the form code when nforms > 1 (see
 ** enc_form_code), then per occurrence the gap in Rice code with the
 ** document's parameter, followed by its form when the forms mix. */
-static int read_positions_v3(dp__postings *p, bool keep, uint32_t freq)
+/* The parameters of doc pos_doc's positions (version 3 on): the Rice
+** parameter from its length in COLS (read inline: this runs for every
+** document whose positions are decoded or skipped) and the form code. */
+static int v3_doc_start(dp__postings *p, uint32_t freq, unsigned *k,
+                        uint32_t *code)
 {
-    /* the length from COLS, as dp__seg_doc_len reads it (inline here:
-    ** this runs for every document whose positions are decoded) */
     uint32_t len = dp__get_u32(p->f->cols +
                                (size_t)p->docs[p->pos_doc] * DP__COL_ROW + 12);
-    unsigned k = rice_k(len, freq);
-    uint32_t code = 0, fm = 0;
+    *k = rice_k(len, freq);
+    *code = 0;
+    if (p->nforms > 1 && (!bitr_eg0_fast(&p->br, code) || *code > p->nforms))
+        return post_corrupt(p, "form code");
+    return DP_OK;
+}
+
+static int read_positions_v3(dp__postings *p, bool keep, uint32_t freq)
+{
+    unsigned k;
+    uint32_t code, fm;
     uint64_t cur = 0;
-    if (p->nforms > 1) {
-        if (!bitr_expgolomb_fast(&p->br, 0, &code) || code > p->nforms)
-            return post_corrupt(p, "form code");
-        fm = code > 1 ? code - 1 : 0;
-    }
+    if (v3_doc_start(p, freq, &k, &code) != DP_OK)
+        return DP_ECORRUPT;
+    fm = code > 1 ? code - 1 : 0;
     for (uint32_t i = 0; i < freq; i++) {
         uint32_t v;
         if (!bitr_rice_fast(&p->br, k, &v))
             return post_corrupt(p, "positions");
-        if (code == 1 && (!bitr_expgolomb_fast(&p->br, 0, &fm) ||
+        if (code == 1 && (!bitr_eg0_fast(&p->br, &fm) ||
                           fm >= p->nforms))
             return post_corrupt(p, "form index");
         if (next_position(p, i, &cur, v, fm, keep) != DP_OK)
             return DP_ECORRUPT;
+    }
+    return DP_OK;
+}
+
+/* Step over doc pos_doc's positions (version 3 on) without computing
+** them: a cursor landing inside a group passes the documents before it
+** this way, and in a phrase query these are most of the codes read. */
+static int skip_positions_v3(dp__postings *p, uint32_t freq)
+{
+    unsigned k;
+    uint32_t code, v;
+    dp__bitr *r = &p->br;
+    if (v3_doc_start(p, freq, &k, &code) != DP_OK)
+        return DP_ECORRUPT;
+    for (uint32_t i = 0; i < freq; i++) {
+        if (r->n < 57)
+            bitr_fill_fast(r);
+        unsigned q = r->acc ? (unsigned)__builtin_ctzll(r->acc) : 64;
+        if (q < DP__RICE_MAXQ && q + 1 + k <= r->n) {
+            r->acc >>= q + 1 + k;
+            r->n -= q + 1 + k;
+        } else if (!dp__bitr_rice(r, k, &v)) {
+            return post_corrupt(p, "positions");
+        }
+        if (code == 1 && (!bitr_eg0_fast(r, &v) || v >= p->nforms))
+            return post_corrupt(p, "form index");
     }
     return DP_OK;
 }
@@ -1114,16 +1178,23 @@ static int read_positions(dp__postings *p, bool keep)
     uint32_t freq = p->freqs[p->pos_doc];
     int rc = keep ? grow_pos(p, freq) : DP_OK;
     if (rc == DP_OK)
-        rc = p->version >= 3 ? read_positions_v3(p, keep, freq)
-                   : read_positions_v2(p, keep, freq);
+        rc = p->version < 3 ? read_positions_v2(p, keep, freq)
+             : keep         ? read_positions_v3(p, true, freq)
+                            : skip_positions_v3(p, freq);
     if (rc != DP_OK)
         return rc;
-    /* a group read from its start must end where the next one starts */
+    /* a group read from its start must end where the next one starts,
+    ** and the block's last document in the stream's last byte (without
+    ** groups, a wrong frequency would else shift every later document's
+    ** positions unnoticed, and a merge would copy them) */
+    uint64_t at = (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
     if (p->groups && (((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0 ||
                       p->pos_doc + 1 == p->bn) &&
-        (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n !=
-            p->gstart[(p->pos_doc >> p->gshift) + 1])
+        at != p->gstart[(p->pos_doc >> p->gshift) + 1])
         return post_corrupt(p, "position group length");
+    if (p->pos_doc + 1 == p->bn &&
+        (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
+        return post_corrupt(p, "positions end");
     p->pos_doc++;
     if (keep)
         p->npos = freq;

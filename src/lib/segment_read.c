@@ -89,7 +89,7 @@ static int read_table(dp__segfile *f, dp_buf *err)
     /* version 2 added the position groups (postings.c; version 1 files
     ** have none and read the same), version 3 the Rice-coded positions
     ** and the form code per posting, version 4 the patched frame of
-    ** reference of full blocks */
+    ** reference of full blocks, version 5 the sizes of position groups */
     uint32_t version = dp__get_u32(f->map + 8);
     if (memcmp(f->map, "DPSEGMT1", 8) != 0 || version < 1 ||
         version > DP__SEG_VERSION)

@@ -3,7 +3,7 @@
 **
 ** A segment file (seg-NNNNNNNNNNNN.dps) is, all integers little-endian:
 **
-**   header   "DPSEGMT1", u32 version (4), u32 flags (0)
+**   header   "DPSEGMT1", u32 version (5), u32 flags (0)
 **   sections: a merge writes STORE, POST, POSTCRC, COLS, SOURCES, IDS,
 **            DICT, DICTIDX, STOREIDX, META; a flush writes POST first and
 **            STORE after DICTIDX (any order is valid: the table says where
