@@ -385,10 +385,16 @@ static inline bool bitr_expgolomb_fast(dp__bitr *r, unsigned k, uint32_t *v)
 ** the form code of a posting, a form index. */
 static inline bool bitr_eg0_fast(dp__bitr *r, uint32_t *v)
 {
-    if (r->n > 0 && (r->acc & 1)) {
+    if (r->n > 0 && (r->acc & 1)) {          /* 1: 0 */
         r->acc >>= 1;
         r->n--;
         *v = 0;
+        return true;
+    }
+    if (r->n >= 3 && (r->acc & 3) == 2) {    /* 0 1 x: 1 + x */
+        *v = 1 + (uint32_t)((r->acc >> 2) & 1);
+        r->acc >>= 3;
+        r->n -= 3;
         return true;
     }
     return bitr_expgolomb_fast(r, 0, v);
@@ -1187,14 +1193,17 @@ static int read_positions(dp__postings *p, bool keep)
     ** and the block's last document in the stream's last byte (without
     ** groups, a wrong frequency would else shift every later document's
     ** positions unnoticed, and a merge would copy them) */
-    uint64_t at = (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
-    if (p->groups && (((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0 ||
-                      p->pos_doc + 1 == p->bn) &&
-        at != p->gstart[(p->pos_doc >> p->gshift) + 1])
-        return post_corrupt(p, "position group length");
-    if (p->pos_doc + 1 == p->bn &&
-        (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
-        return post_corrupt(p, "positions end");
+    bool group_end = p->groups &&
+                     ((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0;
+    if (group_end || p->pos_doc + 1 == p->bn) {
+        uint64_t at = (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
+        if ((group_end || p->groups) &&
+            at != p->gstart[(p->pos_doc >> p->gshift) + 1])
+            return post_corrupt(p, "position group length");
+        if (p->pos_doc + 1 == p->bn &&
+            (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
+            return post_corrupt(p, "positions end");
+    }
     p->pos_doc++;
     if (keep)
         p->npos = freq;
