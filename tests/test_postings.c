@@ -1163,6 +1163,13 @@ TEST(damaged_pfor_exception_index)
     CHECK_EQ_INT(dp__postings_open(&dm.g, &ti, -1, DP__POST_FREQS, &p), DP_OK);
     CHECK_EQ_INT(dp__postings_next(p), DP_ECORRUPT);
     CHECK(err.p && strstr(err.p, "packed freqs") != NULL);
+    /* the cursor stays stopped: before, the block-max call read the
+    ** half-decoded block of this one-block term out of bounds (bn 0) */
+    dp__block_info bi;
+    CHECK_EQ_INT(dp__postings_block(p, 0, &bi), DP_ECORRUPT);
+    CHECK_EQ_INT(dp__postings_next(p), DP_ECORRUPT);
+    CHECK_EQ_INT(dp__postings_advance(p, 5), DP_ECORRUPT);
+    CHECK_EQ_INT(dp__postings_load_positions(p), DP_ECORRUPT);
     dp__postings_free(p);
     damaged_free(&dm);
     dp__segfile_unref(f);

@@ -825,6 +825,7 @@ struct dp__postings {
     int form;
     unsigned flags;
     uint32_t version;   /* of the segment file (format.md) */
+    bool damaged;       /* a decode failed: post_corrupt */
     /* skip table, decoded at open (NULL for a single block) */
     uint32_t *sk_last, *sk_maxf, *sk_minlen;
     uint64_t *sk_off;
@@ -846,9 +847,12 @@ struct dp__postings {
     size_t npos, pos_cap;
 };
 
-static int post_corrupt(const dp__postings *p, const char *what)
+/* A damaged list stops the cursor for good: every later call returns
+** DP_ECORRUPT too, rather than read the half-decoded block it left. */
+static int post_corrupt(dp__postings *p, const char *what)
 {
     dp__set_err(p->g->err, "%s: damaged postings (%s)", p->f->path, what);
+    p->damaged = true;
     return DP_ECORRUPT;
 }
 
@@ -1291,6 +1295,8 @@ static int scan(dp__postings *p)
 
 int dp__postings_next(dp__postings *p)
 {
+    if (p->damaged)
+        return DP_ECORRUPT;
     if (p->state == 2)
         return DP_ENOTFOUND;
     if (p->state == 0) {
@@ -1320,6 +1326,8 @@ static uint32_t find_block(const dp__postings *p, uint32_t from,
 
 int dp__postings_advance(dp__postings *p, uint32_t target)
 {
+    if (p->damaged)
+        return DP_ECORRUPT;
     int rc;
     if (p->state == 2)
         return DP_ENOTFOUND;
@@ -1361,6 +1369,8 @@ void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
 
 int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
 {
+    if (p->damaged)
+        return DP_ECORRUPT;
     uint32_t n = 0;
     int rc = DP_OK;
     if (p->state != 0 || p->form >= 0)
@@ -1395,6 +1405,8 @@ int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
 
 int dp__postings_load_positions(dp__postings *p)
 {
+    if (p->damaged)
+        return DP_ECORRUPT;
     if (p->state != 1 || !(p->flags & DP__POST_POSITIONS))
         return DP_EINVAL;
     return p->pos_ready ? DP_OK : decode_current(p);
@@ -1402,6 +1414,8 @@ int dp__postings_load_positions(dp__postings *p)
 
 int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)
 {
+    if (p->damaged)
+        return DP_ECORRUPT;
     if (p->sk_last == NULL) {
         if (p->blk == UINT32_MAX) {
             int rc = load_block(p, 0);
