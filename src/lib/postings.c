@@ -726,8 +726,8 @@ static int enc_block_docs(dp__post_enc *e, dp_buf *b)
         dp__bitw bw = {b, 0, 0, DP_OK};
         unsigned k = rice_k(e->ndocs, e->df);
         for (uint32_t i = 0; i < e->n; i++) {
-            dp__bitw_rice(&bw, d[i], k);
-            dp__bitw_expgolomb(&bw, fr[i], 0);
+            bitw_rice(&bw, d[i], k);
+            bitw_expgolomb(&bw, fr[i], 0);
         }
         dp__bitw_flush(&bw);
         return bw.rc;
