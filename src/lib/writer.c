@@ -589,6 +589,26 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
     return rc;
 }
 
+/* Take back the counts lex_intern gave d's tokens: d was interned ahead
+** (by the worker) but is not in the buffer being flushed.  Without this,
+** how far the worker had run ahead, a matter of timing, would decide the
+** order of a term's forms and add forms no document of the segment has,
+** so that two builds of the same input differed. */
+static void lex_uncount(membuf *mb, const dp__adoc *d)
+{
+    const uint8_t *q = (const uint8_t *)d->toks.p, *end = q + d->toks.n;
+    for (; mb->ptab && q + 15 <= end; q += 15 + q[5] + q[6]) {
+        pkey key;
+        pkey_make(&key, (const char *)q + 15, q[5], q[6]);
+        for (uint32_t k = key.hash & mb->pmask; mb->ptab[k].term;
+             k = (k + 1) & mb->pmask)
+            if (pslot_is(mb, &mb->ptab[k], &key)) {
+                mb->ptab[k].cf--;
+                break;
+            }
+    }
+}
+
 static int lex_intern(void *ctx, dp__adoc *d)
 {
     dp_writer *w = ctx;
@@ -842,7 +862,12 @@ static int flush_term(dp_writer *w, dp__segw *sw, mterm *t,
         forms[i].p = t->forms[ord[i]].s;
         forms[i].n = t->forms[ord[i]].n;
     }
-    rc = dp__segw_term_begin(sw, t->s, t->n, forms, t->nforms);
+    /* forms no occurrence of the buffer has (a record rejected after its
+    ** tokens were counted) sort last: leave them out */
+    uint32_t nforms = t->nforms;
+    while (nforms > 1 && t->forms[ord[nforms - 1]].cf == 0)
+        nforms--;
+    rc = dp__segw_term_begin(sw, t->s, t->n, forms, nforms);
     const uint8_t *q = h->post, *end = q + h->pn;
     int64_t doc = -1;
     while (rc == DP_OK && q < end) {
@@ -1298,10 +1323,14 @@ static int maybe_flush(dp_writer *w)
 {
     if (mb_mem(&w->mb) < w->limit)
         return DP_OK;
+    dp__adoc *d;
     if (w->pipe)
         dp__pipe_pause(w->pipe);
+    for (size_t k = 0; w->pipe && (d = dp__pipe_done_slot(w->pipe, k)) != NULL;
+         k++)
+        if (d->rc == DP_OK && d->interned)
+            lex_uncount(&w->mb, d);
     int rc = mb_flush(w);
-    dp__adoc *d;
     for (size_t k = 0; rc == DP_OK && w->pipe &&
                        (d = dp__pipe_done_slot(w->pipe, k)) != NULL; k++) {
         if (d->rc == DP_OK && d->interned)
