@@ -1167,15 +1167,8 @@ static int skip_positions_v3(dp__postings *p, uint32_t freq)
     if (v3_doc_start(p, freq, &k, &code) != DP_OK)
         return DP_ECORRUPT;
     for (uint32_t i = 0; i < freq; i++) {
-        if (r->n < 57)
-            bitr_fill_fast(r);
-        unsigned q = r->acc ? (unsigned)__builtin_ctzll(r->acc) : 64;
-        if (q < DP__RICE_MAXQ && q + 1 + k <= r->n) {
-            r->acc >>= q + 1 + k;
-            r->n -= q + 1 + k;
-        } else if (!dp__bitr_rice(r, k, &v)) {
+        if (!bitr_rice_fast(r, k, &v))
             return post_corrupt(p, "positions");
-        }
         if (code == 1 && (!bitr_eg0_fast(r, &v) || v >= p->nforms))
             return post_corrupt(p, "form index");
     }

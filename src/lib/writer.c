@@ -519,6 +519,16 @@ static inline bool pslot_is(const membuf *mb, const pslot *e, const pkey *k)
 
 /* The (term, form) ids of a token: one probe of the pair table when the
 ** pair is known, else the term and form tables (and a new slot). */
+/* The slot of key in the pair table (mb->ptab not NULL): the one holding
+** it, or the empty slot where it goes. */
+static inline pslot *pair_slot(const membuf *mb, const pkey *key)
+{
+    uint32_t k = key->hash & mb->pmask;
+    while (mb->ptab[k].term && !pslot_is(mb, &mb->ptab[k], key))
+        k = (k + 1) & mb->pmask;
+    return &mb->ptab[k];
+}
+
 static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
 {
     /* load at most 3/4: the table is a large part of the buffer */
@@ -527,20 +537,16 @@ static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
         if (grow_ptab(mb) != DP_OK)
             return DP_ENOMEM;
     }
-    uint32_t k = key->hash & mb->pmask;
-    for (; mb->ptab[k].term; k = (k + 1) & mb->pmask) {
-        pslot *e = &mb->ptab[k];
-        if (pslot_is(mb, e, key)) {
-            e->cf++;
-            *ti = e->term - 1;
-            *fi = e->form;
-            return DP_OK;
-        }
+    pslot *e = pair_slot(mb, key);
+    if (e->term) {
+        e->cf++;
+        *ti = e->term - 1;
+        *fi = e->form;
+        return DP_OK;
     }
     if (term_id(mb, key->p, key->tl, ti) != DP_OK ||
         form_id(mb, &mb->terms[*ti], key->p + key->tl, key->fl, fi) != DP_OK)
         return DP_ENOMEM;
-    pslot *e = &mb->ptab[k];
     e->chk = key->chk;
     e->term = *ti + 1;
     e->form = *fi;
@@ -600,12 +606,9 @@ static void lex_uncount(membuf *mb, const dp__adoc *d)
     for (; mb->ptab && q + 15 <= end; q += 15 + q[5] + q[6]) {
         pkey key;
         pkey_make(&key, (const char *)q + 15, q[5], q[6]);
-        for (uint32_t k = key.hash & mb->pmask; mb->ptab[k].term;
-             k = (k + 1) & mb->pmask)
-            if (pslot_is(mb, &mb->ptab[k], &key)) {
-                mb->ptab[k].cf--;
-                break;
-            }
+        pslot *e = pair_slot(mb, &key);
+        if (e->term)
+            e->cf--;
     }
 }
 
