@@ -443,4 +443,94 @@ TEST(hostile_input)
     free(s);
 }
 
+/* The tokens of one word, without their end offset: "pos start form
+** term flags" (the end differs when a soft hyphen follows the word). */
+static int collect_no_end(void *ctx, const dp_token *t)
+{
+    dp_buf *b = ctx;
+    char line[512];
+    int n = snprintf(line, sizeof line, "%u %zu %.*s %.*s %u\n", t->pos,
+                     t->start, (int)t->form_len, t->form, (int)t->term_len,
+                     t->term, t->flags);
+    return dp__buf_append(b, line, (size_t)n) == DP_OK ? 0 : 1;
+}
+
+/* Analyse "<word>", "<word>," and "<word><soft hyphen>": a soft hyphen
+** (U+00AD, skipped inside a word) sends the word through scan_word, the
+** general path; the end of the text or a comma, through the fast path of
+** plain words.  The three must give the same tokens. */
+static int same_both_paths(dp_analyzer *a, const char *lang,
+                           const char *word, dp_buf *fast, dp_buf *slow)
+{
+    char text[512];
+    size_t wl = strlen(word), fast1;
+    if (wl + 8 > sizeof text)
+        return 1;
+    fast->n = slow->n = 0;
+    if (dp_analyze(a, lang, word, wl, collect_no_end, fast))
+        return 0;
+    fast1 = fast->n;
+    snprintf(text, sizeof text, "%s,", word);
+    if (dp_analyze(a, lang, text, strlen(text), collect_no_end, fast))
+        return 0;
+    snprintf(text, sizeof text, "%s\xC2\xAD", word);
+    if (dp_analyze(a, lang, text, strlen(text), collect_no_end, slow))
+        return 0;
+    return fast->n == 2 * fast1 && slow->n == fast1 &&
+           memcmp(fast->p, slow->p, fast1) == 0 &&
+           memcmp(fast->p + fast1, slow->p, fast1) == 0;
+}
+
+/* Plain words (ASCII and two-byte Latin letters then a separator) take
+** a fast path in dp_analyze: it must give what the general path gives,
+** with each option, for every word of the Snowball French vocabulary
+** and for letters that fold to several bytes or to other cases. */
+TEST(plain_word_fast_path_equals_general_path)
+{
+    static const char *const words[] = {
+        "a", "Élysée", "ÉLYSÉE", "straße", "STRASSE", "Œuvre", "cœur",
+        "æsir", "ǅemal", "ĳssel", "ŉ", "ſ", "ÿ", "Ÿ", "ﬁ", "ȿ", "ɏ", "Ɋ",
+        "naïve", "façade", "garçon", "Ångström", "Ĳ", "ł", "Łódź", "the",
+        "des", "qu", "aujourd", "x",
+    };
+    dp_analyzer_options keep = DP_ANALYZER_OPTIONS_INIT;
+    keep.stem = 0;
+    keep.fold_accents = 0;
+    const dp_analyzer_options *opts[] = {NULL, &keep};
+    const char *voc = test_shared_path("snowball/french.tsv");
+    dp_buf fast = {0}, slow = {0};
+    for (size_t o = 0; o < 2; o++) {
+        dp_analyzer *a;
+        CHECK_EQ_INT(dp_analyzer_new(&a, opts[o]), DP_OK);
+        for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+            int same = same_both_paths(a, "fr", words[i], &fast, &slow);
+            if (!same)
+                fprintf(stderr, "  %s: %.*s vs %.*s\n", words[i],
+                        (int)fast.n, fast.p, (int)slow.n, slow.p);
+            CHECK(same);
+            CHECK(same_both_paths(a, "en", words[i], &fast, &slow));
+        }
+        FILE *f = voc ? fopen(voc, "r") : NULL;
+        char line[512];
+        size_t n = 0, bad = 0;
+        while (f && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\t\n")] = '\0';
+            if (!same_both_paths(a, "fr", line, &fast, &slow) && bad++ < 5)
+                fprintf(stderr, "  %s: %.*s vs %.*s\n", line, (int)fast.n,
+                        fast.p, (int)slow.n, slow.p);
+            n++;
+        }
+        if (f)
+            fclose(f);
+        CHECK_EQ_INT(bad, 0);
+        if (voc)
+            CHECK(n > 20000);
+        dp_analyzer_free(a);
+    }
+    if (voc == NULL)
+        printf("  (../shared/corpora absent: the built-in words only)\n");
+    dp__buf_free(&fast);
+    dp__buf_free(&slow);
+}
+
 TEST_MAIN()

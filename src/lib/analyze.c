@@ -59,6 +59,7 @@ struct dp_analyzer {
     part parts[MAX_PIECES];
     dp_fold_table fold;
     char ascii_letter[128]; /* folded ASCII letter, 0: not a letter */
+    char ascii_end[128];    /* 1: an ASCII byte that ends any word */
 };
 
 /* Articles and pronouns elided before a vowel in French ("l'État",
@@ -89,6 +90,10 @@ int dp_analyzer_new(dp_analyzer **out, const dp_analyzer_options *opts)
                                      a->fold.e[c].len == 1
                                  ? a->fold.e[c].s[0]
                                  : 0;
+    for (int c = 0; c < 128; c++) {
+        int cls = a->fold.e[c].cls;
+        a->ascii_end[c] = cls == DP_CC_SEP || cls == DP_CC_IDEO;
+    }
     if (dp__buf_reserve(&a->form, 256) != DP_OK ||
         dp__buf_reserve(&a->terms, 256) != DP_OK) {
         dp_analyzer_free(a);
@@ -505,6 +510,84 @@ static int emit_ideograph(dp_analyzer *a, int32_t cp, size_t start,
     return cb(ctx, &tok);
 }
 
+/* Can a word that latin_word reads start with byte c? */
+static inline int latin_start(const dp_analyzer *a, unsigned char c)
+{
+    return c < 0x80 ? a->ascii_letter[c] != 0 : c >= 0xC2 && c <= 0xC9;
+}
+
+/*
+** The fast path of most words of a Latin-script text.  When the word at
+** s[i] is a run of letters, ASCII or two-byte UTF-8 below U+0250 (the
+** fold table's range: é, ç, ß, ...), followed by the end of the text or
+** an ASCII separator, fold it into a->form and return its end; else
+** return 0 and let scan_word read it.  Such a word is one piece and one
+** part: it gives what scan_word, split_parts and emit_word would give it
+** (see emit_plain_word), without their bookkeeping, which costs more
+** than the word itself.  Longer than the form buffer: the slow path.
+*/
+static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
+                                size_t n, size_t i)
+{
+    char *o = a->form.p;
+    size_t k = i, m = 0, room = a->form.cap - 8; /* cap >= 256 */
+    while (k < n && m < room) {
+        unsigned char c = s[k];
+        if (c < 0x80) {
+            if ((o[m] = a->ascii_letter[c]) == 0)
+                break;
+            m++;
+            k++;
+        } else if (c >= 0xC2 && c <= 0xC9 && k + 1 < n &&
+                   (s[k + 1] & 0xC0) == 0x80) {
+            unsigned cp = (c & 0x1Fu) << 6 | (s[k + 1] & 0x3Fu);
+            if (cp >= DP_FOLD_TABLE_END)
+                break;
+            const dp_fold_entry *e = &a->fold.e[cp];
+            if (e->cls != DP_CC_LETTER)
+                break;
+            memcpy(o + m, e->s, sizeof e->s);
+            m += e->len;
+            k += 2;
+        } else {
+            break;
+        }
+    }
+    if (k < n && !(s[k] < 0x80 && a->ascii_end[s[k]]))
+        return 0;
+    a->form.n = m;
+    return k;
+}
+
+/* Emit the word latin_word read, s[i .. end) folded in a->form: what
+** term_of_part and emit_word give a word of one part.  A word whose
+** letters all fold to nothing is no token (split_parts skips it). */
+static int emit_plain_word(dp_analyzer *a, dp_stemmer *st, size_t i,
+                           size_t end, uint32_t *pos, dp_token_cb cb,
+                           void *ctx)
+{
+    int stop = 0, rc;
+    dp_token tok;
+
+    if (a->form.n == 0)
+        return 0;
+    tok.term = tok.form = a->form.p;
+    tok.term_len = tok.form_len = a->form.n;
+    tok.flags = 0;
+    if (st != NULL) {
+        rc = dp__stemmer_lookup(st, a->form.p, a->form.n, a->opts.stem,
+                                &tok.term, &tok.term_len, &stop);
+        if (rc != DP_OK)
+            return rc;
+        if (stop)
+            tok.flags = DP_TOKEN_STOP;
+    }
+    tok.start = i;
+    tok.end = end;
+    tok.pos = (*pos)++;
+    return cb(ctx, &tok);
+}
+
 int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
                dp_token_cb cb, void *ctx)
 {
@@ -523,6 +606,14 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
     if (rc != DP_OK)
         return rc;
     while (i < n) {
+        size_t end;
+        if (latin_start(a, s[i]) && (end = latin_word(a, s, n, i)) != 0) {
+            rc = emit_plain_word(a, st, i, end, &pos, cb, ctx);
+            if (rc != 0)
+                return rc;
+            i = end;
+            continue;
+        }
         len = read_char(a, s, n, i, &cp, &cls);
         if (cls == DP_CC_LETTER || cls == DP_CC_DIGIT) {
             rc = scan_word(a, s, n, &i, &np);

@@ -24,6 +24,11 @@ uint32_t dp__crc32c(uint32_t crc, const void *p, size_t n);
 ** take a cursor [*p, end) and return false when the bytes run out or are
 ** malformed; they never read past end.
 */
+/* On a little-endian machine, the bytes are the value's own: one load or
+** store (gcc does not always merge a loop of byte stores into one). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DP__NATIVE_LE 1
+#endif
 static inline void dp__put_u16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -31,13 +36,21 @@ static inline void dp__put_u16(uint8_t *p, uint16_t v)
 }
 static inline void dp__put_u32(uint8_t *p, uint32_t v)
 {
+#ifdef DP__NATIVE_LE
+    memcpy(p, &v, 4);
+#else
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 static inline void dp__put_u64(uint8_t *p, uint64_t v)
 {
+#ifdef DP__NATIVE_LE
+    memcpy(p, &v, 8);
+#else
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 static inline uint16_t dp__get_u16(const uint8_t *p)
 {
@@ -45,12 +58,24 @@ static inline uint16_t dp__get_u16(const uint8_t *p)
 }
 static inline uint32_t dp__get_u32(const uint8_t *p)
 {
+#ifdef DP__NATIVE_LE
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+#else
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
            ((uint32_t)p[3] << 24);
+#endif
 }
 static inline uint64_t dp__get_u64(const uint8_t *p)
 {
+#ifdef DP__NATIVE_LE
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
     return (uint64_t)dp__get_u32(p) | ((uint64_t)dp__get_u32(p + 4) << 32);
+#endif
 }
 
 int dp__buf_put_varint(dp_buf *b, uint64_t v);

@@ -487,15 +487,13 @@ static inline void pkey_make(pkey *k, const char *p, size_t tl, size_t fl)
     k->p = p;
     k->tl = (uint32_t)tl;
     k->fl = (uint32_t)fl;
-    for (size_t i = 0; i < PSLOT_WORDS; i++) {
-        uint64_t v = 0;
-        if (i < nw) {
-            memcpy(&v, p + 8 * i, 8);
-            if (8 * i + 8 > n)
-                v &= (1ull << (8 * (n - 8 * i))) - 1;
-        }
-        k->kb[i] = v;
-    }
+    memset(k->kb, 0, sizeof k->kb);
+    if (nw > PSLOT_WORDS)
+        nw = PSLOT_WORDS;
+    for (size_t i = 0; i < nw; i++)
+        memcpy(&k->kb[i], p + 8 * i, 8);
+    if (n % 8 && n <= PSLOT_INLINE)
+        k->kb[nw - 1] &= (1ull << (8 * (n % 8))) - 1;
     k->hash = n <= PSLOT_INLINE ? hash_words(k->kb, n, tl)
                                 : hash_key(p, n, tl);
     k->chk = (k->hash & 0xffffc000u) | (uint32_t)tl << 7 | (uint32_t)fl;
@@ -821,6 +819,10 @@ static inline uint64_t get_vint(const uint8_t **q, const uint8_t *end)
 {
     const uint8_t *p = *q;
     uint64_t v = 0;
+    if (DP_LIKELY(p < end && *p < 0x80)) { /* most gaps and forms */
+        *q = p + 1;
+        return *p;
+    }
     for (int shift = 0; p < end && shift < 64; shift += 7) {
         uint8_t b = *p++;
         v |= (uint64_t)(b & 0x7f) << shift;
