@@ -36,6 +36,18 @@ typedef struct piece {
     uint8_t digit, alpha, mark;
 } piece;
 
+/* A plain word read ahead by the fast path (see latin_word): its source
+** bytes and its folded bytes in a->form. */
+typedef struct plain_word {
+    size_t start, end;
+    size_t fstart, flen;
+    uint32_t hash; /* dp__stemmer_prefetch's */
+} plain_word;
+/* Plain words are read this many at a time and their stem cache slots
+** prefetched, then they are looked up and emitted: a lookup is often a
+** cache miss, and the misses of a batch overlap. */
+#define PLAIN_BATCH 8
+
 /* A part: pieces between hyphens, elided article dropped. */
 typedef struct part {
     size_t start, end;
@@ -60,6 +72,8 @@ struct dp_analyzer {
     dp_fold_table fold;
     char ascii_letter[128]; /* folded ASCII letter, 0: not a letter */
     char ascii_end[128];    /* 1: an ASCII byte that ends any word */
+    plain_word batch[PLAIN_BATCH]; /* read, not yet emitted (a->form) */
+    size_t nbatch;
 };
 
 /* Articles and pronouns elided before a vowel in French ("l'État",
@@ -520,17 +534,18 @@ static inline int latin_start(const dp_analyzer *a, unsigned char c)
 ** The fast path of most words of a Latin-script text.  When the word at
 ** s[i] is a run of letters, ASCII or two-byte UTF-8 below U+0250 (the
 ** fold table's range: é, ç, ß, ...), followed by the end of the text or
-** an ASCII separator, fold it into a->form and return its end; else
-** return 0 and let scan_word read it.  Such a word is one piece and one
-** part: it gives what scan_word, split_parts and emit_word would give it
-** (see emit_plain_word), without their bookkeeping, which costs more
-** than the word itself.  Longer than the form buffer: the slow path.
+** an ASCII separator, append it folded to a->form, add it to the batch
+** and return its end; else return 0 and let scan_word read it.  Such a
+** word is one piece and one part: it gives what scan_word, split_parts
+** and emit_word would give it (see emit_batch), without their
+** bookkeeping, which costs more than the word itself.  Longer than the
+** room left in the form buffer: the slow path.
 */
 static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
                                 size_t n, size_t i)
 {
-    char *o = a->form.p;
-    size_t k = i, m = 0, room = a->form.cap - 8; /* cap >= 256 */
+    char *o = a->form.p + a->form.n;
+    size_t k = i, m = 0, room = a->form.cap - a->form.n - 8;
     while (k < n && m < room) {
         unsigned char c = s[k];
         if (c < 0x80) {
@@ -555,37 +570,49 @@ static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
     }
     if (k < n && !(s[k] < 0x80 && a->ascii_end[s[k]]))
         return 0;
-    a->form.n = m;
+    a->batch[a->nbatch++] = (plain_word){i, k, a->form.n, m, 0};
+    a->form.n += m;
     return k;
 }
 
-/* Emit the word latin_word read, s[i .. end) folded in a->form: what
-** term_of_part and emit_word give a word of one part.  A word whose
-** letters all fold to nothing is no token (split_parts skips it). */
-static int emit_plain_word(dp_analyzer *a, dp_stemmer *st, size_t i,
-                           size_t end, uint32_t *pos, dp_token_cb cb,
-                           void *ctx)
+/* Emit the words of the batch: what term_of_part and emit_word give a
+** word of one part.  A word whose letters all fold to nothing is no token
+** (split_parts skips it).  Empties the batch and a->form. */
+static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
+                      dp_token_cb cb, void *ctx)
 {
-    int stop = 0, rc;
-    dp_token tok;
+    size_t nb = a->nbatch;
+    int rc = 0;
 
-    if (a->form.n == 0)
-        return 0;
-    tok.term = tok.form = a->form.p;
-    tok.term_len = tok.form_len = a->form.n;
-    tok.flags = 0;
-    if (st != NULL) {
-        rc = dp__stemmer_lookup(st, a->form.p, a->form.n, a->opts.stem,
-                                &tok.term, &tok.term_len, &stop);
-        if (rc != DP_OK)
-            return rc;
-        if (stop)
-            tok.flags = DP_TOKEN_STOP;
+    a->nbatch = 0;
+    for (size_t k = 0; st != NULL && k < nb; k++)
+        a->batch[k].hash = dp__stemmer_prefetch(
+            st, a->form.p + a->batch[k].fstart, a->batch[k].flen);
+    for (size_t k = 0; k < nb && rc == 0; k++) {
+        const plain_word *w = &a->batch[k];
+        int stop = 0;
+        dp_token tok;
+        if (w->flen == 0)
+            continue;
+        tok.term = tok.form = a->form.p + w->fstart;
+        tok.term_len = tok.form_len = w->flen;
+        tok.flags = 0;
+        if (st != NULL) {
+            rc = dp__stemmer_lookup_hashed(st, tok.form, w->flen, w->hash,
+                                           a->opts.stem, &tok.term,
+                                           &tok.term_len, &stop);
+            if (rc != DP_OK)
+                break;
+            if (stop)
+                tok.flags = DP_TOKEN_STOP;
+        }
+        tok.start = w->start;
+        tok.end = w->end;
+        tok.pos = (*pos)++;
+        rc = cb(ctx, &tok);
     }
-    tok.start = i;
-    tok.end = end;
-    tok.pos = (*pos)++;
-    return cb(ctx, &tok);
+    a->form.n = 0;
+    return rc;
 }
 
 int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
@@ -605,16 +632,29 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
     rc = get_stemmer(a, li, &st);
     if (rc != DP_OK)
         return rc;
+    a->nbatch = 0;
+    a->form.n = 0;
     while (i < n) {
         size_t end;
-        if (latin_start(a, s[i]) && (end = latin_word(a, s, n, i)) != 0) {
-            rc = emit_plain_word(a, st, i, end, &pos, cb, ctx);
-            if (rc != 0)
-                return rc;
-            i = end;
-            continue;
+        if (latin_start(a, s[i])) {
+            if (a->nbatch == PLAIN_BATCH || a->form.cap - a->form.n < 96) {
+                rc = emit_batch(a, st, &pos, cb, ctx);
+                if (rc != 0)
+                    return rc;
+            }
+            if ((end = latin_word(a, s, n, i)) != 0) {
+                i = end;
+                continue;
+            }
         }
         len = read_char(a, s, n, i, &cp, &cls);
+        if (cls == DP_CC_SEP) { /* most characters between words */
+            i += len ? len : 1;
+            continue;
+        }
+        rc = emit_batch(a, st, &pos, cb, ctx); /* tokens stay in order */
+        if (rc != 0)
+            return rc;
         if (cls == DP_CC_LETTER || cls == DP_CC_DIGIT) {
             rc = scan_word(a, s, n, &i, &np);
             if (rc == DP_OK)
@@ -630,7 +670,7 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
         if (rc != 0)
             return rc;
     }
-    return DP_OK;
+    return emit_batch(a, st, &pos, cb, ctx);
 }
 
 int dp_analyzer_stem(dp_analyzer *a, const char *lang, const char *word,

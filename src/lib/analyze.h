@@ -102,6 +102,15 @@ int dp__stemmer_lookup(dp_stemmer *s, const char *word, size_t n,
                        int stem_it, const char **stem, size_t *stem_len,
                        int *is_stop);
 
+/* Start loading the cache slots where word[0..n) would be, so that a
+** lookup of it soon after finds them in the CPU's cache; returns the
+** word's hash, for dp__stemmer_lookup_hashed (the same lookup). */
+uint32_t dp__stemmer_prefetch(const dp_stemmer *s, const char *word,
+                              size_t n);
+int dp__stemmer_lookup_hashed(dp_stemmer *s, const char *word, size_t n,
+                              uint32_t hash, int stem_it, const char **stem,
+                              size_t *stem_len, int *is_stop);
+
 /* Cache counters, for benchmarks. */
 void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
                        uint64_t *misses);

@@ -300,7 +300,14 @@ int dp__stemmer_lookup(dp_stemmer *s, const char *word, size_t n,
                        int stem_it, const char **stem, size_t *stem_len,
                        int *is_stop)
 {
-    uint32_t h = hash_word(word, n);
+    return dp__stemmer_lookup_hashed(s, word, n, hash_word(word, n),
+                                     stem_it, stem, stem_len, is_stop);
+}
+
+int dp__stemmer_lookup_hashed(dp_stemmer *s, const char *word, size_t n,
+                              uint32_t h, int stem_it, const char **stem,
+                              size_t *stem_len, int *is_stop)
+{
     int stop, rc;
 
     if (!stem_it || n > CACHE_KEY_MAX || n == 0) {
@@ -355,6 +362,15 @@ int dp__stemmer_lookup(dp_stemmer *s, const char *word, size_t n,
     if (is_stop)
         *is_stop = stop;
     return DP_OK;
+}
+
+uint32_t dp__stemmer_prefetch(const dp_stemmer *s, const char *word,
+                              size_t n)
+{
+    uint32_t h = hash_word(word, n);
+    __builtin_prefetch(&s->front[h & (FRONT_SLOTS - 1)]);
+    __builtin_prefetch(&s->slots[h & s->mask]);
+    return h;
 }
 
 void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits, uint64_t *misses)

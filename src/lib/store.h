@@ -422,11 +422,14 @@ typedef struct dp__adoc {
     uint32_t title_len, length;
     int rc;            /* result of the analysis */
     bool interned;     /* the token ids are set (by either thread) */
+    size_t lex_after;  /* the lexicon's size once d was interned */
 } dp__adoc;
 
 /* Interning of the tokens of d->toks (their (term, form) pairs) into the
-** writer's buffer: sets the ids of each packed token and d->interned.
-** Thread-safe (writer.c locks its lexicon). */
+** writer's buffer: sets the ids of each packed token, d->interned and
+** d->lex_after.  Thread-safe (writer.c locks its lexicon).  Documents
+** are interned in their order (the pipe sees to it), so that the ids and
+** the lexicon's size after each document do not depend on timing. */
 typedef int (*dp__intern_fn)(void *ctx, dp__adoc *d);
 
 /* Analyse d->raw into d->toks (packed tokens: u32 position, u8 flags, u8

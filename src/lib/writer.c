@@ -94,15 +94,19 @@ typedef struct occ {
 /* The buffer.  Its lexicon (terms, table, ptab, the counts and str_mem)
 ** is written by the thread that analyses (writer_pipe.c's worker, through
 ** lex_intern) while records are pending in the pipe, and read by the
-** writer's thread only when none is (flushes); lex_mem is its size,
-** published atomically.  The rest belongs to the writer's thread. */
+** writer's thread only when none is (flushes); lex_used is written by
+** the writer's thread.  The rest belongs to the writer's thread. */
 typedef struct membuf {
     mterm *terms;
     pslot *ptab;     /* (term, form) pairs, open addressing, in ptab_mem
                      ** aligned to 64 bytes */
     void *ptab_mem;
     uint32_t pmask, npairs;
-    size_t lex_mem;  /* atomic */
+    size_t lex_used; /* the lexicon's size after the last document added
+                     ** (its lex_after): what mb_mem counts, not the
+                     ** table's size now, which includes the documents
+                     ** the analysis thread has interned ahead: with it,
+                     ** where a flush fell depended on timing */
     thot *hot;       /* per term id, grown by the writer's thread */
     uint32_t hcap;
     uint32_t nterms, tcap;
@@ -208,7 +212,7 @@ static void mb_free(membuf *mb)
 
 static size_t mb_mem(const membuf *mb)
 {
-    return mb->post_mem + __atomic_load_n(&mb->lex_mem, __ATOMIC_RELAXED) +
+    return mb->post_mem + mb->lex_used +
            (size_t)mb->hcap * sizeof(thot) + mb->cols.cap +
            mb->src_blob.cap + mb->src_offs.cap + mb->id_blob.cap +
            mb->id_offs.cap + mb->raw.cap + mb->raw_offs.cap +
@@ -571,7 +575,6 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
     enum { BATCH = 16 };
     uint8_t *q = (uint8_t *)d->toks.p, *end = q + d->toks.n, *tq[BATCH];
     pkey keys[BATCH];
-    uint32_t n0 = mb->npairs;
     int rc = DP_OK;
     while (q + 15 <= end && rc == DP_OK) {
         int m = 0;
@@ -588,8 +591,7 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
             dp__put_u32(tq[i] + 11, fi);
         }
     }
-    if (mb->npairs != n0)
-        __atomic_store_n(&mb->lex_mem, lex_size(mb), __ATOMIC_RELAXED);
+    d->lex_after = lex_size(mb);
     return rc;
 }
 
@@ -956,9 +958,25 @@ static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
     }
     qsort_r(ord, mb->nterms, sizeof *ord, tcmp, mb);
     dp__crash_point("flush-terms");
-    for (uint32_t i = 0; i < mb->nterms && rc == DP_OK; i++)
+    /* in byte order, terms are scattered in memory: each costs a few
+    ** cache misses (its record, forms, postings), started ahead here */
+    enum { AHEAD = 4 };
+    for (uint32_t i = 0; i < mb->nterms && rc == DP_OK; i++) {
+        if (i + 2 * AHEAD < mb->nterms) {
+            uint32_t far = ord[i + 2 * AHEAD];
+            __builtin_prefetch(&mb->terms[far]);
+            if (far < mb->hcap)
+                __builtin_prefetch(&mb->hot[far]);
+        }
+        if (i + AHEAD < mb->nterms) {
+            uint32_t near = ord[i + AHEAD];
+            __builtin_prefetch(mb->terms[near].forms);
+            if (near < mb->hcap)
+                __builtin_prefetch(mb->hot[near].post);
+        }
         rc = flush_term(w, sw, &mb->terms[ord[i]],
                         ord[i] < mb->hcap ? &mb->hot[ord[i]] : &none, docmap);
+    }
     dp__free(ord);
     return rc;
 }
@@ -1284,6 +1302,7 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
         if (r != DP_OK)
             return r;
     }
+    w->mb.lex_used = d->lex_after;
     /* the id is the record's first field */
     if (!dp__get_varint(&q, q + d->raw.n, &idn) ||
         idn > (uint64_t)((const uint8_t *)d->raw.p + d->raw.n - q))

@@ -17,8 +17,10 @@
 ** hash table: its cache misses are a large cost) is done by whichever
 ** thread has time: the worker does it when analysed records are waiting
 ** for the writer (ndone >= 2), else the writer does it when it consumes
-** the record.  To flush, the writer pauses the worker (dp__pipe_pause: it
-** finishes its slot and waits), writes the segment, empties the buffer
+** the record; records are interned in their order either way (the worker
+** does not intern past a record it left to the writer).  To flush, the
+** writer pauses the worker (dp__pipe_pause: it finishes its slot and
+** waits), writes the segment, empties the buffer
 ** and its lexicon, interns again the tokens of the slots already interned
 ** (from their bytes), then resumes it.
 **
@@ -48,6 +50,8 @@ struct dp__pipe {
     bool stop;
     bool paused, busy;        /* busy: the worker is analysing a slot */
     size_t ndone;             /* slots analysed, not yet popped */
+    bool skipped[DP__PIPE_SLOTS]; /* done, left to the writer to intern */
+    size_t nskipped;
 };
 
 /**************************************************************************
@@ -159,8 +163,10 @@ static void *worker(void *arg)
             break;
         size_t i = p->work;
         /* intern here only when the writer has analysed records waiting
-        ** (it is the slower thread); else the writer interns them */
-        bool intern = p->ndone >= 2;
+        ** (it is the slower thread); else the writer interns them.  Not
+        ** past a record left to the writer either: records are interned
+        ** in their order, whichever thread does it (see dp__intern_fn). */
+        bool intern = p->ndone >= 2 && p->nskipped == 0;
         p->busy = true;
         pthread_mutex_unlock(&p->mu);
         int rc = dp__adoc_analyze(&p->slots[i], p->an);
@@ -169,6 +175,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         p->busy = false;
         p->slots[i].rc = rc;
+        p->skipped[i] = !intern;
+        p->nskipped += !intern;
         p->state[i] = SLOT_DONE;
         p->ndone++;
         p->work = (i + 1) % DP__PIPE_SLOTS;
@@ -280,6 +288,8 @@ void dp__pipe_pop(dp__pipe *p)
 {
     pthread_mutex_lock(&p->mu);
     p->state[p->head] = SLOT_FREE;
+    p->nskipped -= p->skipped[p->head];
+    p->skipped[p->head] = false;
     p->ndone--;
     p->head = (p->head + 1) % DP__PIPE_SLOTS;
     p->count--;
