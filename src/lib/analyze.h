@@ -122,7 +122,9 @@ void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
 /* dp_lang_detect, returning the DP_LANG_* index or DP_LANG_NONE. */
 int dp__lang_detect(const char *text, size_t n);
 
-/* 0 if the function word table is sorted, else the first bad index. */
+/* 0 if the function word table is sorted and the suffix table in the
+** order of its last bytes, else the first bad index (plus 1000 for the
+** suffix table). */
 int dp__langid_table_check(void);
 
 #endif /* DP_ANALYZE_H */

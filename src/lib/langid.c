@@ -460,33 +460,60 @@ typedef struct suffix_score {
 #define SUF(str, ...) {str, sizeof(str) - 1, {__VA_ARGS__}}
 
 static const suffix_score suffix_scores[] = {
-    SUF("eux", 2, 0, 0, 0, 0, 0, 0),    SUF("aux", 2, 0, 0, 0, 0, 0, 0),
-    SUF("oire", 2, 0, 0, 0, 0, 0, 0),   SUF("oires", 2, 0, 0, 0, 0, 0, 0),
-    SUF("aires", 2, 0, 0, 0, 0, 0, 0),  SUF("iques", 2, 0, 0, 0, 0, 0, 0),
-    SUF("ement", 2, 1, 0, 0, 0, 0, 0),  SUF("\xc3\xa9" "e", 2, 0, 0, 0, 0, 0, 0),
-    SUF("\xc3\xa9" "es", 2, 0, 0, 0, 0, 0, 0), SUF("eurs", 2, 0, 0, 0, 0, 0, 0),
-    SUF("aient", 2, 0, 0, 0, 0, 0, 0),  SUF("ait", 1, 0, 0, 0, 0, 0, 0),
-    SUF("ette", 1, 0, 0, 0, 0, 0, 0),   SUF("ille", 1, 0, 0, 0, 0, 0, 0),
-    SUF("tion", 1, 1, 0, 0, 0, 0, 0),   SUF("tions", 1, 1, 0, 0, 0, 0, 0),
-    SUF("ing", 0, 3, 0, 0, 0, 0, 1),    SUF("ly", 0, 2, 0, 0, 0, 0, 0),
-    SUF("ness", 0, 3, 0, 0, 0, 0, 0),   SUF("ght", 0, 3, 0, 0, 0, 0, 0),
-    SUF("ough", 0, 3, 0, 0, 0, 0, 0),   SUF("ship", 0, 2, 0, 0, 0, 0, 0),
-    SUF("ung", 0, 0, 3, 0, 0, 0, 0),    SUF("ungen", 0, 0, 3, 0, 0, 0, 0),
-    SUF("heit", 0, 0, 3, 0, 0, 0, 0),   SUF("keit", 0, 0, 3, 0, 0, 0, 0),
-    SUF("lich", 0, 0, 3, 0, 0, 0, 0),   SUF("isch", 0, 0, 3, 0, 0, 0, 0),
-    SUF("chen", 0, 0, 2, 0, 0, 0, 0),   SUF("tz", 0, 0, 2, 0, 0, 0, 0),
-    SUF("ci\xc3\xb3n", 0, 0, 0, 3, 0, 0, 0), SUF("ciones", 0, 0, 0, 3, 0, 0, 0),
-    SUF("dad", 0, 0, 0, 2, 0, 0, 0),    SUF("iento", 0, 0, 0, 2, 0, 0, 0),
-    SUF("aron", 0, 0, 0, 2, 0, 0, 0),   SUF("ado", 0, 0, 0, 1, 0, 1, 0),
-    SUF("zione", 0, 0, 0, 0, 3, 0, 0),  SUF("zioni", 0, 0, 0, 0, 3, 0, 0),
-    SUF("t\xc3\xa0", 0, 0, 0, 0, 3, 0, 0), SUF("etto", 0, 0, 0, 0, 2, 0, 0),
-    SUF("ggi", 0, 0, 0, 0, 2, 0, 0),    SUF("cchi", 0, 0, 0, 0, 2, 0, 0),
+    /* sorted by last byte: score_suffix reads only a word's last byte's
+    ** entries (dp__langid_table_check checks the order) */
+    SUF("eira", 0, 0, 0, 0, 0, 2, 0),
+    SUF("dad", 0, 0, 0, 2, 0, 0, 0),
+    SUF("heid", 0, 0, 0, 0, 0, 0, 3),
+    SUF("oire", 2, 0, 0, 0, 0, 0, 0),
+    SUF("\xc3\xa9" "e", 2, 0, 0, 0, 0, 0, 0),
+    SUF("ette", 1, 0, 0, 0, 0, 0, 0),
+    SUF("ille", 1, 0, 0, 0, 0, 0, 0),
+    SUF("zione", 0, 0, 0, 0, 3, 0, 0),
+    SUF("dade", 0, 0, 0, 0, 0, 2, 0),
+    SUF("tje", 0, 0, 0, 0, 0, 0, 3),
+    SUF("ing", 0, 3, 0, 0, 0, 0, 1),
+    SUF("ung", 0, 0, 3, 0, 0, 0, 0),
+    SUF("ough", 0, 3, 0, 0, 0, 0, 0),
+    SUF("lich", 0, 0, 3, 0, 0, 0, 0),
+    SUF("isch", 0, 0, 3, 0, 0, 0, 0),
+    SUF("zioni", 0, 0, 0, 0, 3, 0, 0),
+    SUF("ggi", 0, 0, 0, 0, 2, 0, 0),
+    SUF("cchi", 0, 0, 0, 0, 2, 0, 0),
+    SUF("lijk", 0, 0, 0, 0, 0, 0, 3),
+    SUF("tion", 1, 1, 0, 0, 0, 0, 0),
+    SUF("ungen", 0, 0, 3, 0, 0, 0, 0),
+    SUF("chen", 0, 0, 2, 0, 0, 0, 0),
+    SUF("ci\xc3\xb3n", 0, 0, 0, 3, 0, 0, 0),
+    SUF("aron", 0, 0, 0, 2, 0, 0, 0),
+    SUF("ijn", 0, 0, 0, 0, 0, 0, 3),
+    SUF("iento", 0, 0, 0, 2, 0, 0, 0),
+    SUF("ado", 0, 0, 0, 1, 0, 1, 0),
+    SUF("etto", 0, 0, 0, 0, 2, 0, 0),
     SUF("\xc3\xa7\xc3\xa3o", 0, 0, 0, 0, 0, 3, 0),
+    SUF("eiro", 0, 0, 0, 0, 0, 2, 0),
+    SUF("mento", 0, 0, 0, 0, 1, 1, 0),
+    SUF("ship", 0, 2, 0, 0, 0, 0, 0),
+    SUF("oires", 2, 0, 0, 0, 0, 0, 0),
+    SUF("aires", 2, 0, 0, 0, 0, 0, 0),
+    SUF("iques", 2, 0, 0, 0, 0, 0, 0),
+    SUF("\xc3\xa9" "es", 2, 0, 0, 0, 0, 0, 0),
+    SUF("eurs", 2, 0, 0, 0, 0, 0, 0),
+    SUF("tions", 1, 1, 0, 0, 0, 0, 0),
+    SUF("ness", 0, 3, 0, 0, 0, 0, 0),
+    SUF("ciones", 0, 0, 0, 3, 0, 0, 0),
     SUF("\xc3\xa7\xc3\xb5" "es", 0, 0, 0, 0, 0, 3, 0),
-    SUF("dade", 0, 0, 0, 0, 0, 2, 0),   SUF("eiro", 0, 0, 0, 0, 0, 2, 0),
-    SUF("eira", 0, 0, 0, 0, 0, 2, 0),   SUF("mento", 0, 0, 0, 0, 1, 1, 0),
-    SUF("heid", 0, 0, 0, 0, 0, 0, 3),   SUF("lijk", 0, 0, 0, 0, 0, 0, 3),
-    SUF("tje", 0, 0, 0, 0, 0, 0, 3),    SUF("ijn", 0, 0, 0, 0, 0, 0, 3),
+    SUF("ement", 2, 1, 0, 0, 0, 0, 0),
+    SUF("aient", 2, 0, 0, 0, 0, 0, 0),
+    SUF("ait", 1, 0, 0, 0, 0, 0, 0),
+    SUF("ght", 0, 3, 0, 0, 0, 0, 0),
+    SUF("heit", 0, 0, 3, 0, 0, 0, 0),
+    SUF("keit", 0, 0, 3, 0, 0, 0, 0),
+    SUF("eux", 2, 0, 0, 0, 0, 0, 0),
+    SUF("aux", 2, 0, 0, 0, 0, 0, 0),
+    SUF("ly", 0, 2, 0, 0, 0, 0, 0),
+    SUF("tz", 0, 0, 2, 0, 0, 0, 0),
+    SUF("t\xc3\xa0", 0, 0, 0, 0, 3, 0, 0),
 };
 
 typedef struct lang_scores {
@@ -528,14 +555,29 @@ static void score_word(lang_scores *sc, const char *w, size_t n)
     }
 }
 
+static inline unsigned char suffix_last(const suffix_score *x)
+{
+    return (unsigned char)x->s[x->len - 1];
+}
+
 static void score_suffix(lang_scores *sc, const char *w, size_t n)
 {
     if (n < 5)
         return;
-    for (size_t i = 0; i < DP_ARRAY_LEN(suffix_scores); i++) {
+    unsigned char c = (unsigned char)w[n - 1];
+    size_t lo = 0, hi = DP_ARRAY_LEN(suffix_scores);
+    while (lo < hi) { /* the first entry ending in c or after */
+        size_t mid = lo + (hi - lo) / 2;
+        if (suffix_last(&suffix_scores[mid]) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < DP_ARRAY_LEN(suffix_scores) &&
+                        suffix_last(&suffix_scores[i]) == c; i++) {
         const char *suf = suffix_scores[i].s;
         size_t k = suffix_scores[i].len;
-        if (w[n - 1] != suf[k - 1] || k >= n || memcmp(w + n - k, suf, k))
+        if (k >= n || memcmp(w + n - k, suf, k))
             continue;
         for (int l = 0; l < DP_LANG__COUNT; l++)
             sc->pts[l] += suffix_scores[i].pts[l];
@@ -646,6 +688,10 @@ int dp__langid_table_check(void)
         if (word_cmp(w, strlen(w), lang_words[i].w) >= 0)
             return (int)i;
     }
+    for (size_t i = 1; i < DP_ARRAY_LEN(suffix_scores); i++)
+        if (suffix_last(&suffix_scores[i - 1]) >
+            suffix_last(&suffix_scores[i]))
+            return 1000 + (int)i;
     return 0;
 }
 
