@@ -274,6 +274,15 @@ int dp__postings_count_deleted(dp__postings *p, uint32_t *out);
 /* Make the current document's positions available (a no-op unless the
 ** cursor was opened DP__POST_LAZY).  DP_OK, DP_ENOMEM, DP_ECORRUPT. */
 int dp__postings_load_positions(dp__postings *p);
+/* Decode the current document's positions only as far as needed: at
+** least until the last decoded is >= want, or all of them (a phrase
+** checks one position of a frequent word and stops there).  *pos, *n
+** are the positions decoded so far, increasing: every position <= want
+** is among them.  A later call (or dp__postings_load_positions) goes on
+** from there.  Borrowed until the cursor moves.  Format versions 1 and 2
+** decode all at once.  DP_OK, DP_EINVAL, DP_ENOMEM, DP_ECORRUPT. */
+int dp__postings_positions_upto(dp__postings *p, uint32_t want,
+                                const uint32_t **pos, size_t *n);
 
 /* Block-max information (for block-max WAND) about the block of 128
 ** postings that holds the first document >= target, without decoding it:

@@ -8,9 +8,22 @@
 ** together in byte order (a k-way merge) and, for each term, re-encodes
 ** the postings of every input with the docids renumbered and the form
 ** indexes mapped onto the union of the inputs' forms.  Deleted documents
-** disappear.  Memory: the docid maps (4 bytes per input doc) and the
-** postings of one term; the inputs' mapped pages are released as the merge
-** passes them (madvise), so that its resident set stays small.
+** disappear.  Memory: the docid maps with the documents' lengths (2.2
+** bytes per input doc) and the postings of one term; the inputs' mapped
+** pages are released as the merge passes them (madvise), so that its
+** resident set stays small.
+**
+** Positions are copied, not decoded: a document keeps its length, hence
+** the Rice parameter of its gaps, so its position bits are copied from
+** the input's stream into the output's (dp__postings_pos_bits,
+** dp__segw_term_doc_bits), when the input is of format version 3 on and
+** its form code survives: as it is when the input's form indexes are the
+** merged term's, rewritten (f -> f's merged index) for a posting of one
+** form otherwise.  A posting whose forms mix and change indexes, and
+** every posting of a version 1 or 2 input, is decoded and coded again.
+** The bytes written are the same either way (tests/test_merge_copy.c);
+** at ten times Le Monde the merge takes about a third less CPU
+** (docs/performance.md).
 **
 ** Policy (log-merge, factor 10): a segment's level is the number of
 ** decimal digits of its live document count.  When ten or more
@@ -57,7 +70,14 @@ size_t dp__merge_policy(const uint32_t *live, size_t n, size_t *first)
 
 typedef struct minput {
     dp__segment *g;
-    uint32_t *map;          /* old docid -> new docid, UINT32_MAX deleted */
+    /* old docid -> new docid: bit d of alive says whether doc d is live,
+    ** rank[w] is the new docid of the first live doc from 64 * w on;
+    ** len[d] the length of doc d, UINT16_MAX: read the columns.  Small
+    ** (2.2 bytes a doc), as the postings of every term look them up:
+    ** arrays of 8 bytes a doc missed the cache at ten times Le Monde */
+    uint64_t *alive;
+    uint32_t *rank;
+    uint16_t *len;
     dp__term_iter *it;
     dp__term_info ti;
     bool live;
@@ -78,6 +98,7 @@ typedef struct merger {
     uint32_t *tmpf;
     size_t tmpcap;
     uint64_t nterms_done;
+    bool copy_bits;         /* copy position bits when they can be kept */
 } merger;
 
 /* Copy the live documents of store block b of input i: the compressed
@@ -108,12 +129,12 @@ static int copy_block(merger *m, size_t i, uint32_t b, dp__fetch *f,
         dp__doc_cols c;
         const void *raw = NULL;
         size_t rn = 0;
-        if (dp__seg_is_deleted(in->g, d)) {
-            in->map[d] = UINT32_MAX;
+        if (dp__seg_is_deleted(in->g, d))
             continue;
-        }
-        in->map[d] = (*next)++;
+        (*next)++;
+        in->alive[d / 64] |= 1ull << (d % 64);
         dp__seg_doc_cols(in->g, d, &c);
+        in->len[d] = c.length < UINT16_MAX ? (uint16_t)c.length : UINT16_MAX;
         if (!whole)
             rc = dp__seg_fetch_raw(in->g, d, f, &raw, &rn);
         if (rc == DP_OK)
@@ -125,22 +146,38 @@ static int copy_block(merger *m, size_t i, uint32_t b, dp__fetch *f,
     return rc;
 }
 
+/* The new docid of live document d of input in. */
+static inline uint32_t new_docid(const minput *in, uint32_t d)
+{
+    if (in->g->deleted == NULL)
+        return in->rank[0] + d;
+    uint64_t below = in->alive[d / 64] & ((1ull << (d % 64)) - 1);
+    return in->rank[d / 64] + (uint32_t)__builtin_popcountll(below);
+}
+
 static int copy_docs(merger *m)
 {
     dp__fetch f = DP__FETCH_INIT;
     uint32_t next = 0;
     int rc = DP_OK;
     for (size_t i = 0; i < m->n && rc == DP_OK; i++) {
-        dp__segment *g = m->in[i].g;
-        uint32_t nd = dp__seg_ndocs(g);
-        m->in[i].map = dp__malloc((nd + 1) * sizeof(uint32_t));
-        if (m->in[i].map == NULL) {
+        minput *in = &m->in[i];
+        uint32_t nd = dp__seg_ndocs(in->g), nw = nd / 64 + 1, first = next;
+        in->alive = dp__calloc(nw, sizeof *in->alive);
+        in->rank = dp__malloc(nw * sizeof *in->rank);
+        in->len = dp__calloc(nd + 1, sizeof *in->len);
+        if (in->alive == NULL || in->rank == NULL || in->len == NULL) {
             rc = DP_ENOMEM;
             break;
         }
-        for (uint32_t b = 0; b < g->file->store_nblocks && rc == DP_OK; b++)
+        for (uint32_t b = 0; b < in->g->file->store_nblocks && rc == DP_OK; b++)
             rc = copy_block(m, i, b, &f, &next);
-        dp__segfile_drop(g->file, DP__SEC_STORE, UINT64_MAX);
+        /* the new docids, as copy_block gave them: in order */
+        for (uint32_t w = 0; w < nw; w++) {
+            in->rank[w] = first;
+            first += (uint32_t)__builtin_popcountll(in->alive[w]);
+        }
+        dp__segfile_drop(in->g->file, DP__SEC_STORE, UINT64_MAX);
     }
     dp__fetch_free(&f);
     return rc;
@@ -242,29 +279,93 @@ static int union_forms(merger *m, const dp__term_info *cur, dp_slice *fs)
     return DP_OK;
 }
 
+/* Room for n form indexes in m->tmpf. */
+static int grow_tmp(merger *m, size_t n)
+{
+    if (n <= m->tmpcap)
+        return DP_OK;
+    dp__free(m->tmpf);
+    m->tmpf = dp__malloc(n * 2 * sizeof(uint32_t));
+    m->tmpcap = m->tmpf ? n * 2 : 0;
+    return m->tmpf ? DP_OK : DP_ENOMEM;
+}
+
+/* Whether the input's forms keep their indexes in the merged term. */
+static bool forms_kept(const minput *in)
+{
+    for (uint32_t k = 0; k < in->ti.nforms; k++)
+        if (in->fmap[k] != k)
+            return false;
+    return true;
+}
+
+/* Copy the current document's position bits to the output when its form
+** code can be kept or rewritten (*done), else leave it to be decoded: a
+** mixed-form posting whose forms change indexes.  Uniform postings get
+** the code of their form's merged index; the gaps that follow do not
+** change.  The same bytes as the decode and re-encode path. */
+static int copy_bits(merger *m, minput *in, dp__postings *p, uint32_t doc,
+                     uint16_t len16, bool kept, bool *done)
+{
+    uint32_t code = 0, freq = dp__postings_freq(p), len = len16;
+    dp__pos_bits b;
+    int rc;
+    *done = false;
+    if (!kept) {
+        rc = dp__postings_pos_code(p, &code);
+        if (rc != DP_OK || code == 1)
+            return rc;
+    }
+    rc = grow_tmp(m, freq);
+    if (rc == DP_OK)
+        rc = dp__postings_pos_bits(p, len16 < UINT16_MAX ? &len : NULL, &b,
+                                   m->tmpf);
+    if (rc != DP_OK)
+        return rc;
+    if (!kept) {
+        uint32_t f = in->fmap[code ? code - 1 : 0];
+        code = f ? f + 1 : 0;
+    } else {
+        code = b.code;
+    }
+    *done = true;
+    return dp__segw_term_doc_bits(m->sw, doc, freq, code, m->tmpf, &b);
+}
+
+/* The postings of the current term of input in, docids and forms mapped.
+** Positions are copied as bits from inputs of version 3 on (see the top
+** of the file), else decoded and coded again. */
 static int copy_postings(merger *m, minput *in)
 {
     dp__postings *p;
-    int rc = dp__postings_open(in->g, &in->ti, -1, DP__POST_POSITIONS, &p);
+    bool bits = m->copy_bits && in->g->file->version >= 3;
+    bool kept = bits && forms_kept(in);
+    int rc = dp__postings_open(in->g, &in->ti, -1,
+                               DP__POST_POSITIONS | (bits ? DP__POST_LAZY : 0),
+                               &p);
     if (rc != DP_OK)
         return rc;
     while ((rc = dp__postings_next(p)) == DP_OK) {
         const uint32_t *pos, *forms;
         size_t n;
-        dp__postings_positions(p, &pos, &forms, &n);
-        if (n > m->tmpcap) {
-            dp__free(m->tmpf);
-            m->tmpf = dp__malloc(n * 2 * sizeof(uint32_t));
-            m->tmpcap = m->tmpf ? n * 2 : 0;
-            if (m->tmpf == NULL) {
-                rc = DP_ENOMEM;
+        uint32_t d = dp__postings_doc(p), doc = new_docid(in, d);
+        if (bits) {
+            bool done;
+            rc = copy_bits(m, in, p, doc, in->len[d], kept, &done);
+            if (rc == DP_OK && !done)
+                rc = dp__postings_load_positions(p);
+            if (rc != DP_OK)
                 break;
-            }
+            if (done)
+                continue;
         }
+        dp__postings_positions(p, &pos, &forms, &n);
+        rc = grow_tmp(m, n);
+        if (rc != DP_OK)
+            break;
         for (size_t k = 0; k < n; k++)
             m->tmpf[k] = in->fmap[forms[k]];
-        rc = dp__segw_term_doc(m->sw, in->map[dp__postings_doc(p)], pos,
-                               m->tmpf, (uint32_t)n);
+        rc = dp__segw_term_doc(m->sw, doc, pos, m->tmpf, (uint32_t)n);
         if (rc != DP_OK)
             break;
     }
@@ -338,11 +439,19 @@ int dp__merge_segments(const char *dir, uint64_t no, dp__segment *const *segs,
                        size_t n, uint64_t *bytes, uint32_t *ndocs,
                        dp_buf *err)
 {
+    return dp__merge_segments_ex(dir, no, segs, n, true, bytes, ndocs, err);
+}
+
+int dp__merge_segments_ex(const char *dir, uint64_t no,
+                          dp__segment *const *segs, size_t n, bool copy_bits,
+                          uint64_t *bytes, uint32_t *ndocs, dp_buf *err)
+{
     merger m;
     char path[4096];
     int rc;
 
     memset(&m, 0, sizeof m);
+    m.copy_bits = copy_bits;
     m.n = n;
     m.err = err;
     m.in = dp__calloc(n + 1, sizeof *m.in);
@@ -363,7 +472,9 @@ int dp__merge_segments(const char *dir, uint64_t no, dp__segment *const *segs,
     }
     dp__segw_free(m.sw);
     for (size_t i = 0; i < n; i++) {
-        dp__free(m.in[i].map);
+        dp__free(m.in[i].alive);
+        dp__free(m.in[i].rank);
+        dp__free(m.in[i].len);
         dp__free(m.in[i].fmap);
         dp__term_iter_free(m.in[i].it);
     }

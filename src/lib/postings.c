@@ -123,6 +123,41 @@ int dp__bitpack(dp_buf *b, const uint32_t *v, size_t count, unsigned bits)
     return DP_OK;
 }
 
+/* Eight values of B bits from b (B bytes), with loads and shifts known at
+** compile time: a block's docids and frequencies are 128 values each, and
+** unpacking them is a good part of a query on frequent words. */
+#define UNPACK1(B, j)                                                      \
+    v[g + j] = (uint32_t)((dp__get_u64(b + (j * B) / 8) >> ((j * B) % 8)) & \
+                          mask)
+#define UNPACK_CASE(B)                                                     \
+    case B:                                                                \
+        for (; g + 8 <= count; g += 8) {                                   \
+            const uint8_t *b = in + g / 8 * B;                             \
+            UNPACK1(B, 0); UNPACK1(B, 1); UNPACK1(B, 2); UNPACK1(B, 3);    \
+            UNPACK1(B, 4); UNPACK1(B, 5); UNPACK1(B, 6); UNPACK1(B, 7);    \
+        }                                                                  \
+        break;
+
+/* Values [0, g) of count, by eights; g is left at the first not done.
+** The caller has checked that 8 bytes follow the packed values. */
+static size_t unpack_eights(const uint8_t *in, uint32_t *v, size_t count,
+                            unsigned bits, uint64_t mask)
+{
+    size_t g = 0;
+    switch (bits) {
+    UNPACK_CASE(1) UNPACK_CASE(2) UNPACK_CASE(3) UNPACK_CASE(4)
+    UNPACK_CASE(5) UNPACK_CASE(6) UNPACK_CASE(7) UNPACK_CASE(8)
+    UNPACK_CASE(9) UNPACK_CASE(10) UNPACK_CASE(11) UNPACK_CASE(12)
+    UNPACK_CASE(13) UNPACK_CASE(14) UNPACK_CASE(15) UNPACK_CASE(16)
+    UNPACK_CASE(17) UNPACK_CASE(18) UNPACK_CASE(19) UNPACK_CASE(20)
+    UNPACK_CASE(21) UNPACK_CASE(22) UNPACK_CASE(23) UNPACK_CASE(24)
+    default: break; /* 0 and wider values: the generic loop */
+    }
+    return g;
+}
+#undef UNPACK_CASE
+#undef UNPACK1
+
 bool dp__bitunpack(const uint8_t **p, const uint8_t *end, uint32_t *v,
                    size_t count, unsigned bits)
 {
@@ -137,7 +172,8 @@ bool dp__bitunpack(const uint8_t **p, const uint8_t *end, uint32_t *v,
         /* every value read with one unaligned 8-byte load (at most 7 + 32
         ** bits from its byte): the postings of a block are followed by
         ** more bytes, so this is the usual path */
-        for (size_t i = 0, bit = 0; i < count; i++, bit += bits)
+        size_t i = unpack_eights(in, v, count, bits, mask);
+        for (size_t bit = i * bits; i < count; i++, bit += bits)
             v[i] = (uint32_t)((dp__get_u64(in + bit / 8) >> (bit % 8)) & mask);
         *p = in + nbytes;
         return true;
@@ -463,6 +499,7 @@ void dp__post_enc_reset(dp__post_enc *e, uint32_t nforms)
     e->df = 0;
     e->max_freq = 0;
     e->cf = 0;
+    e->raw_bits = 0;
 }
 
 void dp__post_enc_free(dp__post_enc *e)
@@ -507,14 +544,45 @@ static uint32_t enc_form_code(const uint8_t *q, size_t at, uint32_t freq)
     return f0 == 0 ? 0 : f0 + 1;
 }
 
+/* Append bits [bit, bit + n) of the bytes [p, end) to w, 32 at a time
+** (a merge's copy of a document's positions: no code is decoded).  The
+** bits are inside [p, end); 8-byte loads only where 8 bytes remain. */
+static void bitw_copy(dp__bitw *w, const uint8_t *p, const uint8_t *end,
+                      uint64_t bit, uint64_t n)
+{
+    const uint8_t *q = p + bit / 8;
+    unsigned sh = (unsigned)(bit % 8);
+    while (n > 0) {
+        unsigned take = n < 32 ? (unsigned)n : 32;
+        uint64_t v = 0;
+        if (end - q >= 8) {
+            v = dp__get_u64(q);
+        } else {
+            for (ptrdiff_t i = 0; i < end - q; i++)
+                v |= (uint64_t)q[i] << (8 * i);
+        }
+        bitw_put(w, v >> sh, take);
+        q += 4;
+        n -= take;
+    }
+}
+
 /* Code doc d of the block, whose (gap, form) pairs start at entry `at`
-** of e->pos, into w.  k is the version 2 block parameter (unused by
-** version 3). */
+** of e->pos (or whose bits were given: raw_p[d]), into w.  k is the
+** version 2 block parameter (unused by version 3). */
 static void enc_doc(const dp__post_enc *e, uint32_t d, size_t at,
                     unsigned k, dp__bitw *w)
 {
     const uint8_t *q = (const uint8_t *)e->pos.p + 8 * at;
     uint32_t freq = e->freqs[d];
+    if (e->raw_p[d] != NULL) { /* dp__post_enc_add_bits: version 3 on */
+        if (e->nforms > 1 && e->raw_code[d] == 0)
+            bitw_put(w, 1, 1); /* the commonest code, in one bit */
+        else if (e->nforms > 1)
+            bitw_expgolomb(w, e->raw_code[d], 0);
+        bitw_copy(w, e->raw_p[d], e->raw_end[d], e->raw_bit[d], e->raw_n[d]);
+        return;
+    }
     if (e->version < 3) {
         for (uint32_t i = 0; i < freq; i++) {
             bitw_expgolomb(w, dp__get_u32(q + 8 * i), k);
@@ -579,11 +647,12 @@ static int enc_block_positions(dp__post_enc *e)
     dp__buf_clear(&e->pstream);
     /* room for the usual codes (a few bytes per occurrence), so that
     ** bitw_put rarely grows the buffer; it still checks */
-    bw.rc = dp__buf_reserve(&e->pstream, e->pos.n / 2 + 64);
+    bw.rc = dp__buf_reserve(&e->pstream,
+                            e->pos.n / 2 + e->raw_bits / 8 + e->n + 64);
     for (uint32_t d = 0; d < e->n; d++) {
         dstart[d] = bitw_bits(&bw);
         enc_doc(e, d, at, k, &bw);
-        at += e->freqs[d];
+        at += e->raw_p[d] != NULL ? 0 : e->freqs[d];
     }
     dstart[e->n] = bitw_bits(&bw);
     dp__bitw_flush(&bw);
@@ -767,19 +836,16 @@ static int enc_flush_block(dp__post_enc *e)
     e->n = 0;
     e->block_max_freq = 0;
     e->block_min_len = UINT32_MAX;
+    e->raw_bits = 0;
     dp__buf_clear(&e->pos);
     return rc;
 }
 
-int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
-                     const uint32_t *pos, const uint32_t *forms,
-                     uint32_t freq)
+/* Note doc, whose positions are in the block, and close the block when
+** it is full. */
+static int enc_note_doc(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                        uint32_t freq)
 {
-    if ((int64_t)doc <= e->last_doc || freq == 0 || freq > DP__MAX_FREQ)
-        return DP_EINVAL;
-    int rc = enc_positions(e, pos, forms, freq);
-    if (rc != DP_OK)
-        return rc;
     e->docs[e->n] = doc;
     e->freqs[e->n] = freq;
     e->lens[e->n] = doclen;
@@ -796,6 +862,19 @@ int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
     if (e->n == DP__BLOCK)
         return enc_flush_block(e);
     return DP_OK;
+}
+
+int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                     const uint32_t *pos, const uint32_t *forms,
+                     uint32_t freq)
+{
+    if ((int64_t)doc <= e->last_doc || freq == 0 || freq > DP__MAX_FREQ)
+        return DP_EINVAL;
+    int rc = enc_positions(e, pos, forms, freq);
+    if (rc != DP_OK)
+        return rc;
+    e->raw_p[e->n] = NULL;
+    return enc_note_doc(e, doc, doclen, freq);
 }
 
 int dp__post_enc_finish(dp__post_enc *e, dp_buf *out)
@@ -839,6 +918,14 @@ struct dp__postings {
     const uint8_t *pstream, *pend; /* the block's position bit stream */
     bool groups;        /* gstart holds the groups' first bits */
     bool pos_ready;     /* positions of the current doc are decoded */
+    /* a document's positions decoded in part (version 3 on, lazily:
+    ** dp__postings_positions_upto): br is inside doc pos_doc's codes,
+    ** after pd_n of them; the last position pd_cur, its Rice parameter,
+    ** form code and current form */
+    bool pd_open;
+    uint32_t pd_n, pd_code, pd_fm;
+    unsigned pd_k;
+    uint64_t pd_cur;
     uint64_t gstart[DP__BLOCK / POS_GROUP + 1];
     /* the current doc */
     int state; /* 0 before first, 1 on a doc, 2 at end */
@@ -959,11 +1046,13 @@ static int decode_doc_list(dp__postings *p, const uint8_t **q,
             return post_corrupt(p, "packed docs");
         if (!dec_pfor(q, end, p->freqs, n))
             return post_corrupt(p, "packed freqs");
+        uint32_t any = 0; /* one test for the block, after the loop */
         for (uint32_t i = 0; i < n; i++) {
-            if (p->freqs[i] >= DP__MAX_FREQ)
-                return post_corrupt(p, "frequency");
+            any |= p->freqs[i];
             p->freqs[i]++;
         }
+        if (any >= DP__MAX_FREQ)
+            return post_corrupt(p, "frequency");
     } else if (n == DP__BLOCK) {
         unsigned bd, bf;
         if (*q >= end || (bd = **q) > 32)
@@ -1002,12 +1091,12 @@ static int decode_doc_list(dp__postings *p, const uint8_t **q,
         }
     }
     int64_t prev = p->blk == 0 ? -1 : (int64_t)p->sk_last[p->blk - 1];
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) { /* increasing: the last is tested */
         prev = prev + 1 + d[i];
-        if (prev >= p->f->ndocs)
-            return post_corrupt(p, "docid out of range");
         p->docs[i] = (uint32_t)prev;
     }
+    if (prev >= p->f->ndocs)
+        return post_corrupt(p, "docid out of range");
     if (p->sk_last && p->docs[n - 1] != p->sk_last[p->blk])
         return post_corrupt(p, "block does not match its skip entry");
     return DP_OK;
@@ -1065,6 +1154,7 @@ static int load_block(dp__postings *p, uint32_t b)
     p->bn = n;
     p->bi = 0;
     p->pos_doc = 0;
+    p->pd_open = false;
     return DP_OK;
 }
 
@@ -1117,41 +1207,180 @@ static int read_positions_v2(dp__postings *p, bool keep, uint32_t freq)
     return DP_OK;
 }
 
+/* The readers of the position loops below take a reader that is a local
+** of their caller, and never let its address escape (the slow paths work
+** on a copy): the compiler then keeps it in registers, where a reader in
+** memory costs a load and a store per field and code. */
+static inline __attribute__((always_inline)) void loc_fill(dp__bitr *r)
+{
+    if (r->end - r->p >= 8) {
+        r->acc |= dp__get_u64(r->p) << r->n;
+        r->p += (63 - r->n) >> 3;
+        r->n |= 56;
+    } else {
+        dp__bitr t = *r;
+        bitr_fill(&t);
+        *r = t;
+    }
+}
+
+static inline __attribute__((always_inline)) bool
+loc_rice(dp__bitr *r, unsigned k, uint32_t *v)
+{
+    if (r->n < 57)
+        loc_fill(r);
+    unsigned q = r->acc ? (unsigned)__builtin_ctzll(r->acc) : 64;
+    unsigned len = q + 1 + k;
+    if (q < DP__RICE_MAXQ && len <= r->n) {
+        *v = (q << k) | (uint32_t)((r->acc >> (q + 1)) & ((1ull << k) - 1));
+        r->acc >>= len;
+        r->n -= len;
+        return true;
+    }
+    dp__bitr t = *r;
+    bool ok = dp__bitr_rice(&t, k, v);
+    *r = t;
+    return ok;
+}
+
+static inline __attribute__((always_inline)) bool
+loc_eg0(dp__bitr *r, uint32_t *v)
+{
+    if (r->n < 3)
+        loc_fill(r);
+    if (r->n > 0 && (r->acc & 1)) { /* 1: 0, the commonest */
+        r->acc >>= 1;
+        r->n--;
+        *v = 0;
+        return true;
+    }
+    if (r->n >= 3 && (r->acc & 3) == 2) { /* 0 1 x: 1 + x */
+        *v = 1 + (uint32_t)((r->acc >> 2) & 1);
+        r->acc >>= 3;
+        r->n -= 3;
+        return true;
+    }
+    dp__bitr t = *r;
+    bool ok = bitr_expgolomb_fast(&t, 0, v);
+    *r = t;
+    return ok;
+}
+
 /* Version 3 positions of doc pos_doc: the form code when nforms > 1 (see
 ** enc_form_code), then per occurrence the gap in Rice code with the
 ** document's parameter, followed by its form when the forms mix. */
 /* The parameters of doc pos_doc's positions (version 3 on): the Rice
 ** parameter from its length in COLS (read inline: this runs for every
 ** document whose positions are decoded or skipped) and the form code. */
-static int v3_doc_start(dp__postings *p, uint32_t freq, unsigned *k,
-                        uint32_t *code)
+static inline __attribute__((always_inline)) int
+v3_doc_start(dp__postings *p, uint32_t freq, unsigned *k, uint32_t *code)
 {
     uint32_t len = dp__get_u32(p->f->cols +
                                (size_t)p->docs[p->pos_doc] * DP__COL_ROW + 12);
     *k = rice_k(len, freq);
     *code = 0;
-    if (p->nforms > 1 && (!bitr_eg0_fast(&p->br, code) || *code > p->nforms))
-        return post_corrupt(p, "form code");
+    if (p->nforms > 1) {
+        dp__bitr r = p->br;
+        bool ok = loc_eg0(&r, code);
+        p->br = r;
+        if (!ok || *code > p->nforms)
+            return post_corrupt(p, "form code");
+    }
     return DP_OK;
 }
 
-static int read_positions_v3(dp__postings *p, bool keep, uint32_t freq)
+/* Step over n Rice codes of parameter k (no form indexes between them):
+** a code held whole in the accumulator is passed with a count of zeros
+** and a shift, without computing its value. */
+static inline __attribute__((always_inline)) bool
+skip_rice(dp__bitr *r, unsigned k, uint32_t n)
 {
-    unsigned k;
-    uint32_t code, fm;
-    uint64_t cur = 0;
-    if (v3_doc_start(p, freq, &k, &code) != DP_OK)
+    uint32_t v;
+    while (n > 0) {
+        if (r->n < 57)
+            loc_fill(r);
+        unsigned q = r->acc ? (unsigned)__builtin_ctzll(r->acc) : 64;
+        unsigned len = q + 1 + k;
+        if (q < DP__RICE_MAXQ && len <= r->n) {
+            r->acc >>= len;
+            r->n -= len;
+        } else if (!loc_rice(r, k, &v)) {
+            return false;
+        }
+        n--;
+    }
+    return true;
+}
+
+/* Open doc pos_doc's positions (version 3 on) for v3_decode_upto. */
+static inline __attribute__((always_inline)) int v3_open_doc(dp__postings *p)
+{
+    uint32_t code;
+    if (v3_doc_start(p, p->freqs[p->pos_doc], &p->pd_k, &code) != DP_OK)
         return DP_ECORRUPT;
-    fm = code > 1 ? code - 1 : 0;
-    for (uint32_t i = 0; i < freq; i++) {
+    p->pd_code = code;
+    p->pd_fm = code > 1 ? code - 1 : 0;
+    p->pd_n = 0;
+    p->pd_cur = 0;
+    p->pd_open = true;
+    return DP_OK;
+}
+
+/* Decode the occurrences of doc pos_doc (opened, room in pos) into pos
+** and pforms until all are, or the last decoded is >= want: a phrase
+** looks for one position of a frequent word, and need not decode those
+** after it.  The reader is copied to a local for the loop. */
+static inline __attribute__((always_inline)) int
+v3_decode_upto(dp__postings *p, uint32_t want)
+{
+    const uint32_t freq = p->freqs[p->pos_doc], nforms = p->nforms;
+    const unsigned k = p->pd_k;
+    const bool mixed = p->pd_code == 1, all = want == UINT32_MAX;
+    uint32_t *pos = p->pos, *pf = p->pforms; /* not reloaded per store */
+    uint32_t n = p->pd_n, fm = p->pd_fm;
+    uint64_t cur = p->pd_cur;
+    dp__bitr r = p->br;
+    const char *bad = NULL;
+    while (n < freq && (n == 0 || cur < want || all)) {
         uint32_t v;
-        if (!bitr_rice_fast(&p->br, k, &v))
+        if (!loc_rice(&r, k, &v)) {
+            bad = "positions";
+            break;
+        }
+        if (mixed && (!loc_eg0(&r, &fm) || fm >= nforms)) {
+            bad = "form index";
+            break;
+        }
+        cur += v;
+        if (cur > UINT32_MAX) {
+            bad = "position too large";
+            break;
+        }
+        pos[n] = (uint32_t)cur;
+        pf[n++] = fm;
+    }
+    p->br = r;
+    p->pd_n = n;
+    p->pd_cur = cur;
+    p->pd_fm = fm;
+    return bad ? post_corrupt(p, bad) : DP_OK;
+}
+
+/* Step over the codes of doc pos_doc left after a partial decode. */
+static int v3_skip_rest(dp__postings *p)
+{
+    uint32_t freq = p->freqs[p->pos_doc], v;
+    if (p->pd_code != 1) {
+        dp__bitr r = p->br;
+        bool ok = skip_rice(&r, p->pd_k, freq - p->pd_n);
+        p->br = r;
+        return ok ? DP_OK : post_corrupt(p, "positions");
+    }
+    for (uint32_t i = p->pd_n; i < freq; i++) {
+        if (!bitr_rice_fast(&p->br, p->pd_k, &v))
             return post_corrupt(p, "positions");
-        if (code == 1 && (!bitr_eg0_fast(&p->br, &fm) ||
-                          fm >= p->nforms))
+        if (p->pd_code == 1 && (!bitr_eg0_fast(&p->br, &v) || v >= p->nforms))
             return post_corrupt(p, "form index");
-        if (next_position(p, i, &cur, v, fm, keep) != DP_OK)
-            return DP_ECORRUPT;
     }
     return DP_OK;
 }
@@ -1166,30 +1395,24 @@ static int skip_positions_v3(dp__postings *p, uint32_t freq)
     dp__bitr *r = &p->br;
     if (v3_doc_start(p, freq, &k, &code) != DP_OK)
         return DP_ECORRUPT;
+    if (code != 1)
+        return skip_rice(r, k, freq) ? DP_OK : post_corrupt(p, "positions");
     for (uint32_t i = 0; i < freq; i++) {
         if (!bitr_rice_fast(r, k, &v))
             return post_corrupt(p, "positions");
-        if (code == 1 && (!bitr_eg0_fast(r, &v) || v >= p->nforms))
+        if (!bitr_eg0_fast(r, &v) || v >= p->nforms)
             return post_corrupt(p, "form index");
     }
     return DP_OK;
 }
 
-/* Decode (or, with keep == false, skip) the positions of doc pos_doc. */
-static int read_positions(dp__postings *p, bool keep)
+/* The checks after doc pos_doc's positions: a group read from its start
+** must end where the next one starts, and the block's last document in
+** the stream's last byte (without groups, a wrong frequency would else
+** shift every later document's positions unnoticed, and a merge would
+** copy them). */
+static int check_doc_end(dp__postings *p)
 {
-    uint32_t freq = p->freqs[p->pos_doc];
-    int rc = keep ? grow_pos(p, freq) : DP_OK;
-    if (rc == DP_OK)
-        rc = p->version < 3 ? read_positions_v2(p, keep, freq)
-             : keep         ? read_positions_v3(p, true, freq)
-                            : skip_positions_v3(p, freq);
-    if (rc != DP_OK)
-        return rc;
-    /* a group read from its start must end where the next one starts,
-    ** and the block's last document in the stream's last byte (without
-    ** groups, a wrong frequency would else shift every later document's
-    ** positions unnoticed, and a merge would copy them) */
     bool group_end = p->groups &&
                      ((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0;
     if (group_end || p->pos_doc + 1 == p->bn) {
@@ -1201,6 +1424,79 @@ static int read_positions(dp__postings *p, bool keep)
             (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
             return post_corrupt(p, "positions end");
     }
+    return DP_OK;
+}
+
+/* Close the open doc pos_doc (skip: after stepping over the codes left),
+** with the checks, and move on to the next. */
+static int v3_close_doc(dp__postings *p, bool skip)
+{
+    int rc = skip ? v3_skip_rest(p) : DP_OK;
+    p->pd_open = false;
+    if (rc == DP_OK)
+        rc = check_doc_end(p);
+    if (rc == DP_OK)
+        p->pos_doc++;
+    return rc;
+}
+
+/* Step over the positions of the docs from pos_doc (none open) to `to`
+** (version 3 on): a cursor landing inside a group passes the documents
+** before it, and in a phrase these are most of the codes read, so the
+** loop is kept tight (the reader in a local, the checks of
+** check_doc_end only at a group's or the block's end). */
+static int v3_skip_docs(dp__postings *p, uint32_t to)
+{
+    const uint8_t *cols = p->f->cols + 12;
+    uint32_t gmask = p->groups ? (1u << p->gshift) - 1 : 0;
+    dp__bitr r = p->br;
+    int rc = DP_OK;
+    while (p->pos_doc < to && rc == DP_OK) {
+        uint32_t i = p->pos_doc, freq = p->freqs[i], code = 0;
+        unsigned k = rice_k(dp__get_u32(cols + (size_t)p->docs[i] *
+                                                   DP__COL_ROW),
+                            freq);
+        if (p->nforms > 1 && (!loc_eg0(&r, &code) || code > p->nforms))
+            rc = post_corrupt(p, "form code");
+        else if (code == 1) { /* forms mix: the careful path */
+            uint32_t v;
+            for (uint32_t j = 0; j < freq && rc == DP_OK; j++)
+                if (!loc_rice(&r, k, &v) || !loc_eg0(&r, &v) ||
+                    v >= p->nforms)
+                    rc = post_corrupt(p, "positions");
+        } else if (!skip_rice(&r, k, freq))
+            rc = post_corrupt(p, "positions");
+        if (rc == DP_OK && (((i + 1) & gmask) == 0 || i + 1 == p->bn)) {
+            p->br = r;
+            rc = check_doc_end(p);
+        }
+        if (rc == DP_OK)
+            p->pos_doc++;
+    }
+    p->br = r;
+    return rc;
+}
+
+/* Decode (or, with keep == false, skip) the positions of doc pos_doc,
+** or what is left of them after a partial decode (pd_open). */
+static int read_positions(dp__postings *p, bool keep)
+{
+    uint32_t freq = p->freqs[p->pos_doc];
+    int rc = keep ? grow_pos(p, freq) : DP_OK;
+    if (rc == DP_OK && p->version < 3)
+        rc = read_positions_v2(p, keep, freq);
+    else if (rc == DP_OK && keep) {
+        if (!p->pd_open)
+            rc = v3_open_doc(p);
+        if (rc == DP_OK)
+            rc = v3_decode_upto(p, UINT32_MAX);
+    } else if (rc == DP_OK)
+        rc = p->pd_open ? v3_skip_rest(p) : skip_positions_v3(p, freq);
+    p->pd_open = false;
+    if (rc == DP_OK)
+        rc = check_doc_end(p);
+    if (rc != DP_OK)
+        return rc;
     p->pos_doc++;
     if (keep)
         p->npos = freq;
@@ -1216,20 +1512,55 @@ static void seek_group(dp__postings *p, uint32_t i)
     if (bit % 8) /* the byte exists: gstart <= 8 * stream bytes */
         dp__bitr_get(&p->br, (unsigned)(bit % 8), &drop);
     p->pos_doc = i >> p->gshift << p->gshift;
+    p->pd_open = false;
 }
 
-/* Decode the positions of the current doc (bi), skipping those before. */
-static int decode_current(dp__postings *p)
+/* Decode the positions of the current doc (bi), skipping those before,
+** until all are decoded or the last one decoded is >= want (version 3
+** on; older versions decode them all).  p->npos counts those decoded;
+** pos_ready once they all are. */
+static inline __attribute__((always_inline)) int
+decode_upto(dp__postings *p, uint32_t want)
 {
     int rc = DP_OK;
-    if (p->groups && p->bi >> p->gshift > p->pos_doc >> p->gshift)
-        seek_group(p, p->bi);
-    while (p->pos_doc < p->bi && rc == DP_OK)
-        rc = read_positions(p, false);
-    if (rc == DP_OK)
-        rc = read_positions(p, true);
-    p->pos_ready = rc == DP_OK;
+    if (p->pos_ready)
+        return DP_OK;
+    if (p->version < 3) {
+        if (p->groups && p->bi >> p->gshift > p->pos_doc >> p->gshift)
+            seek_group(p, p->bi);
+        while (p->pos_doc < p->bi && rc == DP_OK)
+            rc = read_positions(p, false);
+        if (rc == DP_OK)
+            rc = read_positions(p, true);
+        p->pos_ready = rc == DP_OK;
+        return rc;
+    }
+    if (!p->pd_open || p->pos_doc != p->bi) {
+        if (p->groups && p->bi >> p->gshift > p->pos_doc >> p->gshift)
+            seek_group(p, p->bi);
+        else if (p->pd_open) /* the rest of a document decoded in part */
+            rc = v3_close_doc(p, true);
+        if (rc == DP_OK)
+            rc = v3_skip_docs(p, p->bi);
+        if (rc == DP_OK)
+            rc = grow_pos(p, p->freqs[p->bi]);
+        if (rc == DP_OK)
+            rc = v3_open_doc(p);
+        if (rc != DP_OK)
+            return rc;
+    }
+    rc = v3_decode_upto(p, want);
+    p->npos = p->pd_n;
+    if (rc == DP_OK && p->pd_n == p->freqs[p->bi]) {
+        rc = v3_close_doc(p, false);
+        p->pos_ready = rc == DP_OK;
+    }
     return rc;
+}
+
+static int decode_current(dp__postings *p)
+{
+    return decode_upto(p, UINT32_MAX);
 }
 
 /* Make the current doc's positions (and the form filter) ready. */
@@ -1262,6 +1593,7 @@ static int settle_doc(dp__postings *p, bool *match)
 /* From position (blk, bi) onwards, find the first live, matching doc. */
 static int scan(dp__postings *p)
 {
+    const uint8_t *del = p->g->deleted; /* dp__seg_is_deleted, inline */
     for (;;) {
         if (p->bi >= p->bn) {
             if (p->blk + 1 >= p->nblocks) {
@@ -1272,7 +1604,8 @@ static int scan(dp__postings *p)
             if (rc != DP_OK)
                 return rc;
         }
-        if (!dp__seg_is_deleted(p->g, p->docs[p->bi])) {
+        uint32_t d = p->docs[p->bi];
+        if (del == NULL || !((del[d >> 3] >> (d & 7)) & 1)) {
             bool match;
             int rc = settle_doc(p, &match);
             if (rc != DP_OK)
@@ -1288,6 +1621,18 @@ static int scan(dp__postings *p)
 
 int dp__postings_next(dp__postings *p)
 {
+    /* the common step: the next doc of the loaded block, live, and
+    ** nothing to decode for it (settle_doc's first case) */
+    if (p->state == 1 && p->bi + 1 < p->bn && p->g->deleted == NULL &&
+        p->form < 0 && (!(p->flags & DP__POST_POSITIONS) ||
+                        (p->flags & DP__POST_LAZY)) && !p->damaged) {
+        p->bi++;
+        p->doc = p->docs[p->bi];
+        p->freq = p->freqs[p->bi];
+        p->pos_ready = false;
+        p->npos = 0;
+        return DP_OK;
+    }
     if (p->damaged)
         return DP_ECORRUPT;
     if (p->state == 2)
@@ -1317,6 +1662,35 @@ static uint32_t find_block(const dp__postings *p, uint32_t from,
     return lo;
 }
 
+/* find_block for a cursor moving forward: most targets are in the
+** current block or one of the next few (a phrase or an AND moves its
+** cursors to nearby documents), so gallop from `from`, then bisect. */
+static uint32_t gallop_block(const dp__postings *p, uint32_t from,
+                             uint32_t target)
+{
+    uint32_t lo = from, hi, step = 1;
+    if (lo >= p->nblocks || p->sk_last[lo] >= target)
+        return lo;
+    for (;;) { /* sk_last[lo] < target */
+        hi = lo + step;
+        if (hi >= p->nblocks || p->sk_last[hi] >= target)
+            break;
+        lo = hi;
+        step *= 2;
+    }
+    if (hi > p->nblocks)
+        hi = p->nblocks;
+    lo++; /* the answer is in [lo, hi]; hi == nblocks: none */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->sk_last[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int dp__postings_advance(dp__postings *p, uint32_t target)
 {
     if (p->damaged)
@@ -1328,7 +1702,7 @@ int dp__postings_advance(dp__postings *p, uint32_t target)
         return DP_OK;
     if (p->sk_last) {
         uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
-        uint32_t b = find_block(p, from, target);
+        uint32_t b = gallop_block(p, from, target);
         if (b >= p->nblocks) {
             p->state = 2;
             return DP_ENOTFOUND;
@@ -1405,6 +1779,20 @@ int dp__postings_load_positions(dp__postings *p)
     return p->pos_ready ? DP_OK : decode_current(p);
 }
 
+int dp__postings_positions_upto(dp__postings *p, uint32_t want,
+                                const uint32_t **pos, size_t *n)
+{
+    int rc;
+    if (p->damaged)
+        return DP_ECORRUPT;
+    if (p->state != 1 || !(p->flags & DP__POST_POSITIONS))
+        return DP_EINVAL;
+    rc = decode_upto(p, want);
+    *pos = p->pos;
+    *n = rc == DP_OK ? p->npos : 0;
+    return rc;
+}
+
 int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)
 {
     if (p->damaged)
@@ -1433,5 +1821,141 @@ int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)
     out->last_doc = p->sk_last[b];
     out->max_freq = p->form >= 0 ? p->max_freq : p->sk_maxf[b];
     out->min_len = p->form >= 0 ? 0 : p->sk_minlen[b];
+    return DP_OK;
+}
+
+/**************************************************************************
+** Positions as bits, for merges (merge.c): the encoder takes a document's
+** position bits as they are in an input segment, and the cursor gives
+** them, so that a merge copies them instead of decoding each gap and
+** coding it again.  The bits do not change: a document keeps its length,
+** hence its Rice parameter, and the caller gives the form code the
+** document has in the merged term.
+*/
+
+int dp__post_enc_add_bits(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                          uint32_t freq, uint32_t code, const dp__pos_bits *b)
+{
+    if ((int64_t)doc <= e->last_doc || freq == 0 || freq > DP__MAX_FREQ ||
+        e->version < 3 || code > e->nforms || (e->nforms == 1 && code) ||
+        b->p == NULL || b->k != rice_k(doclen, freq) ||
+        b->bit + b->n > (uint64_t)(b->end - b->p) * 8)
+        return DP_EINVAL;
+    e->raw_p[e->n] = b->p;
+    e->raw_end[e->n] = b->end;
+    e->raw_bit[e->n] = b->bit;
+    e->raw_n[e->n] = b->n;
+    e->raw_code[e->n] = code;
+    e->raw_bits += b->n;
+    return enc_note_doc(e, doc, doclen, freq);
+}
+
+/* Bring the cursor's bit reader to the current document's positions, as
+** decode_current does before reading them. */
+static int raw_seek(dp__postings *p)
+{
+    if (p->damaged)
+        return DP_ECORRUPT;
+    if (p->state != 1 || p->version < 3 || p->form >= 0 || p->pos_ready ||
+        (p->flags & (DP__POST_POSITIONS | DP__POST_LAZY)) !=
+            (DP__POST_POSITIONS | DP__POST_LAZY))
+        return DP_EINVAL;
+    if (p->pd_open && p->pos_doc == p->bi)
+        return DP_EINVAL; /* its positions were decoded in part */
+    int rc = DP_OK;
+    if (p->groups && p->bi >> p->gshift > p->pos_doc >> p->gshift)
+        seek_group(p, p->bi);
+    while (p->pos_doc < p->bi && rc == DP_OK)
+        rc = read_positions(p, false);
+    return rc;
+}
+
+int dp__postings_pos_code(dp__postings *p, uint32_t *code)
+{
+    int rc = raw_seek(p);
+    if (rc != DP_OK)
+        return rc;
+    /* as v3_doc_start, without the length, which is not needed here */
+    dp__bitr save = p->br;
+    *code = 0;
+    if (p->nforms > 1 && (!bitr_eg0_fast(&p->br, code) || *code > p->nforms))
+        rc = post_corrupt(p, "form code");
+    p->br = save;
+    return rc;
+}
+
+/* The bit of the stream the reader is at. */
+static uint64_t raw_at(const dp__postings *p)
+{
+    return (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
+}
+
+/* The checks read_positions makes after a document: a group read from
+** its start ends where the next one starts, the block's last document in
+** the stream's last byte. */
+static int raw_check_end(dp__postings *p)
+{
+    bool group_end = p->groups &&
+                     ((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0;
+    if (group_end || p->pos_doc + 1 == p->bn) {
+        uint64_t at = raw_at(p);
+        if ((group_end || p->groups) &&
+            at != p->gstart[(p->pos_doc >> p->gshift) + 1])
+            return post_corrupt(p, "position group length");
+        if (p->pos_doc + 1 == p->bn &&
+            (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
+            return post_corrupt(p, "positions end");
+    }
+    return DP_OK;
+}
+
+int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
+                          dp__pos_bits *out, uint32_t *forms)
+{
+    int rc = raw_seek(p);
+    if (rc != DP_OK)
+        return rc;
+    /* as v3_doc_start, with the length given when it is: the rows of the
+    ** columns, 24 bytes a document, miss the cache when a merge walks
+    ** those of all its inputs for each term */
+    uint32_t freq = p->freqs[p->bi], doc = p->docs[p->bi], code = 0, v;
+    uint32_t len = doclen != NULL ? *doclen
+                                  : dp__get_u32(p->f->cols +
+                                                (size_t)doc * DP__COL_ROW + 12);
+    uint64_t cur = 0, start;
+    unsigned k = rice_k(len, freq);
+    /* the reader in a local (as v3_decode_upto), the form code too */
+    dp__bitr r = p->br;
+    if (p->nforms > 1 && (!bitr_eg0_fast(&r, &code) || code > p->nforms))
+        return post_corrupt(p, "form code");
+    start = (uint64_t)(r.p - p->pstream) * 8 - r.n;
+    for (uint32_t i = 0; i < freq; i++) {
+        if (!bitr_rice_fast(&r, k, &v))
+            return post_corrupt(p, "positions");
+        cur += v;
+        if (cur > UINT32_MAX)
+            return post_corrupt(p, "position too large");
+        if (code == 1) {
+            if (!bitr_eg0_fast(&r, &v) || v >= p->nforms)
+                return post_corrupt(p, "form index");
+            if (forms != NULL)
+                forms[i] = v;
+        }
+    }
+    p->br = r;
+    if (raw_check_end(p) != DP_OK)
+        return DP_ECORRUPT;
+    out->p = p->pstream;
+    out->end = p->pend;
+    out->bit = start;
+    out->n = raw_at(p) - start;
+    out->code = code;
+    out->k = k;
+    out->len = len;
+    p->pos_doc++;
+    /* stepped over: a later dp__postings_load_positions must not read the
+    ** next document's positions as this one's */
+    p->pos_ready = true;
+    p->npos = 0;
     return DP_OK;
 }

@@ -170,6 +170,11 @@ int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last);
 ** single whole term and the segment has no deletion: DP_OK, or
 ** DP_ENOTFOUND when the slow path must be taken. */
 int dp__mt_fast_count(dp__mt *m, uint64_t *count);
+/* When the root is a scoring phrase on doc: an upper bound of its score
+** there from the occurrences of its rarest word in doc (the phrase
+** matches at most that many times), known before every occurrence of
+** the phrase is looked for.  DP_OK or DP_ENOTFOUND (another root). */
+int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub);
 
 /* Call cb for every (term, form) postings cursor that query term qt of
 ** leaf nd needs in segment g: form -1 for a whole term, a form index for

@@ -10,8 +10,11 @@
 ** its atoms rarest first, leaving out the words found in more than half
 ** of the segment's documents (de, la), which are looked up only in the
 ** documents where the rarer words stand at the right distance; positions
-** are decoded only for documents holding every driving atom, rarest
-** first, and stop being decoded once no start is left.  AND leapfrogs its
+** are decoded only for documents holding every driving atom: all those
+** of the atom with the fewest occurrences in the document (the candidate
+** starts), the others' only up to the position looked for.  Advancing
+** stops at a document's first match (a count needs no more); the other
+** matches are found when the score (tf) or a NEAR asks.  AND leapfrogs its
 ** positive kids, then checks its filters (dates, sources, languages) and
 ** negations on the candidate; OR takes the smallest of its kids; NEAR
 ** checks positions of two leaves.  Filters advance by scanning docids,
@@ -75,9 +78,19 @@ struct dp__mt {
     uint32_t occ_doc;     /* doc the occ array is for */
     uint32_t span;        /* PHRASE: last relative position */
     int64_t off;          /* ATOM in a phrase: its position in it */
+    size_t pi;            /* ATOM in a phrase: positions of the current
+                          ** doc before pi are below every one asked */
     uint32_t ndrive;      /* PHRASE: atoms pos[0..ndrive) intersect docs */
     bool one_cur;         /* PHRASE, AND: pos[] are atoms of one cursor */
     uint32_t next;        /* PHRASE: no match before it when d fails */
+    /* PHRASE on occ_doc: the candidate starts are the positions dpos[0..
+    ** dn) of atom drv; those before scan are checked, occ holds the
+    ** matches among them; occ_all once every start is checked */
+    dp__mt *drv;
+    const uint32_t *dpos;
+    size_t dn, scan;
+    bool occ_all;
+    uint32_t title_len;
     /* AND: kids split by role */
     dp__mt **pos, **neg, **filt;
     uint32_t npos, nneg, nfilt;
@@ -657,12 +670,8 @@ static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
     uint32_t only = 0, hits = 0;
     int rc;
 
-    if (m->ncurs == 1) { /* the common case: one term, on m->doc */
-        rc = dp__postings_load_positions(m->curs[0]);
-        if (rc == DP_OK)
-            dp__postings_positions(m->curs[0], pos, NULL, n);
-        return rc;
-    }
+    if (m->ncurs == 1) /* the common case: one term, on m->doc */
+        return dp__postings_positions_upto(m->curs[0], UINT32_MAX, pos, n);
     for (uint32_t i = 0; i < m->ncurs; i++)
         if (m->cdoc[i] == m->doc) {
             hits++;
@@ -701,19 +710,6 @@ static int atom_positions(dp__mt *m, const uint32_t **pos, size_t *n)
     return DP_OK;
 }
 
-static bool has_pos(const uint32_t *p, size_t n, uint32_t want)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p[mid] < want)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && p[lo] == want;
-}
-
 /* Leapfrog kids[0..n) to a common doc >= target. */
 static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
 {
@@ -739,63 +735,134 @@ static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
     return DP_OK;
 }
 
-/* The phrase's occurrences in doc d (all kids are on d).  The candidate
-** starts come from the rarest atom's positions and are narrowed by each
-** other atom, rarest first; once none is left, the positions of the
-** remaining (frequent) atoms are not even decoded. */
-static int phrase_match(dp__mt *m, uint32_t d)
+/* Occurrences of an atom in its doc: the sum of its cursors' on it. */
+static uint32_t atom_freq(const dp__mt *a)
 {
-    uint32_t title_len = UINT32_MAX;
+    uint32_t f = 0;
+    if (a->ncurs == 1)
+        return dp__postings_freq(a->curs[0]);
+    for (uint32_t i = 0; i < a->ncurs; i++)
+        if (a->cdoc[i] == a->doc)
+            f += dp__postings_freq(a->curs[i]);
+    return f;
+}
+
+/* Does atom a (on its doc) stand at position want?  Within a doc, want
+** only grows for a given atom, so its positions are walked forward from
+** a->pi, and a one-cursor atom decodes them only as far as want. */
+static int atom_has(dp__mt *a, int64_t want, bool *has)
+{
     const uint32_t *pp;
-    size_t pn, k;
-    int64_t off;
+    size_t pn;
     int rc;
 
+    *has = false;
+    if (want < 0 || want > UINT32_MAX)
+        return DP_OK;
+    if (a->ncurs == 1)
+        rc = dp__postings_positions_upto(a->curs[0], (uint32_t)want, &pp,
+                                         &pn);
+    else
+        rc = atom_positions(a, &pp, &pn);
+    if (rc != DP_OK)
+        return rc;
+    while (a->pi < pn && pp[a->pi] < want)
+        a->pi++;
+    *has = a->pi < pn && pp[a->pi] == want;
+    return DP_OK;
+}
+
+/* Check the candidate starts from m->scan on, until one matches (all:
+** until none is left).  Each start is checked against the other atoms
+** rarest first, so a frequent word is looked at only where the rarer
+** ones stand at the right distance, and its positions are decoded only
+** up to the one asked. */
+static int phrase_more(dp__mt *m, bool all)
+{
+    uint32_t d = m->occ_doc;
+    for (; m->scan < m->dn; m->scan++) {
+        int64_t s = (int64_t)m->dpos[m->scan] - m->drv->off;
+        bool ok = true;
+        int rc = DP_OK;
+        if (s < 0 || s > UINT32_MAX || s + m->span >= m->title_len ||
+            (m->nocc > 0 && m->occ[m->nocc - 1] == (uint32_t)s))
+            continue;
+        for (uint32_t i = 0; i < m->npos && ok && rc == DP_OK; i++) {
+            dp__mt *a = m->pos[i];
+            if (a == m->drv)
+                continue;
+            if (i >= m->ndrive && (!a->started || a->doc != d)) {
+                /* a frequent word: is it in d at all? */
+                rc = adv(a, d);
+                if (rc != DP_OK)
+                    return rc;
+                if (a->doc != d) { /* no match before its doc */
+                    m->nocc = 0;
+                    m->next = a->doc;
+                    m->scan = m->dn;
+                    break;
+                }
+                a->pi = 0;
+            }
+            rc = atom_has(a, s + a->off, &ok);
+        }
+        if (rc != DP_OK)
+            return rc;
+        if (ok && m->scan < m->dn) {
+            m->occ[m->nocc++] = (uint32_t)s;
+            if (!all) {
+                m->scan++;
+                return DP_OK;
+            }
+        }
+    }
+    m->occ_all = true;
+    return DP_OK;
+}
+
+/* Does the phrase match doc d (all driving atoms are on d)?  The
+** candidate starts come from the driving atom with the fewest
+** occurrences in d; only the first match is looked for here (a count
+** needs no more), phrase_all finds the others when the score or a NEAR
+** needs them. */
+static int phrase_match(dp__mt *m, uint32_t d)
+{
+    uint32_t best = UINT32_MAX;
+    int rc;
+
+    m->title_len = UINT32_MAX;
     if (m->title_only) {
         dp__doc_cols c;
         dp__seg_doc_cols(m->g, d, &c);
-        title_len = c.title_len;
+        m->title_len = c.title_len;
+    }
+    m->drv = m->pos[0];
+    for (uint32_t i = 0; i < m->npos; i++) {
+        m->pos[i]->pi = 0;
+        if (i < m->ndrive) {
+            uint32_t f = atom_freq(m->pos[i]);
+            if (f < best) {
+                best = f;
+                m->drv = m->pos[i];
+            }
+        }
     }
     m->nocc = 0;
     m->occ_doc = d;
-    rc = atom_positions(m->pos[0], &pp, &pn);
+    m->scan = 0;
+    m->occ_all = false;
+    rc = atom_positions(m->drv, &m->dpos, &m->dn);
     if (rc == DP_OK)
-        rc = grow_occ(m, pn + 1);
+        rc = grow_occ(m, m->dn + 1);
     if (rc != DP_OK)
         return rc;
-    off = m->pos[0]->off;
-    for (size_t j = 0; j < pn; j++) {
-        int64_t s = (int64_t)pp[j] - off;
-        if (s < 0 || s > UINT32_MAX || s + m->span >= title_len)
-            continue;
-        if (m->nocc == 0 || m->occ[m->nocc - 1] != (uint32_t)s)
-            m->occ[m->nocc++] = (uint32_t)s;
-    }
-    for (uint32_t i = 1; i < m->npos && m->nocc > 0; i++) {
-        if (i >= m->ndrive) { /* a frequent word: is it in d at all? */
-            rc = adv(m->pos[i], d);
-            if (rc != DP_OK)
-                return rc;
-            if (m->pos[i]->doc != d) { /* no match before its doc */
-                m->nocc = 0;
-                m->next = m->pos[i]->doc;
-                break;
-            }
-        }
-        rc = atom_positions(m->pos[i], &pp, &pn);
-        if (rc != DP_OK)
-            return rc;
-        off = m->pos[i]->off;
-        k = 0;
-        for (size_t j = 0; j < m->nocc; j++) {
-            int64_t want = (int64_t)m->occ[j] + off;
-            if (want >= 0 && want <= UINT32_MAX &&
-                has_pos(pp, pn, (uint32_t)want))
-                m->occ[k++] = m->occ[j];
-        }
-        m->nocc = k;
-    }
-    return DP_OK;
+    return phrase_more(m, false);
+}
+
+/* Every occurrence of the phrase in its current doc. */
+static int phrase_all(dp__mt *m)
+{
+    return m->occ_all ? DP_OK : phrase_more(m, true);
 }
 
 /* leapfrog() for atoms of one cursor each (most phrases): the cursors
@@ -865,6 +932,9 @@ static int leaf_occ(dp__mt *m, const uint32_t **occ, size_t *n,
                     uint32_t *span)
 {
     if (m->kind == MT_PHRASE) {
+        int rc = phrase_all(m);
+        if (rc != DP_OK)
+            return rc;
         *occ = m->occ;
         *n = m->nocc;
         *span = m->span;
@@ -1008,8 +1078,9 @@ static int leaf_tf(dp__mt *m, double *tf)
 {
     double t = 0;
     if (m->kind == MT_PHRASE) {
+        int rc = phrase_all(m);
         *tf = (double)m->nocc;
-        return DP_OK;
+        return rc;
     }
     for (uint32_t i = 0; i < m->ncurs; i++)
         if (m->cdoc[i] == m->doc)
@@ -1167,6 +1238,18 @@ int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last)
     if (*last < target)
         *last = target;
     return rc;
+}
+
+int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub)
+{
+    double tf;
+    if (m->kind != MT_PHRASE || m->leaf < 0 || m->doc != doc ||
+        m->occ_doc != doc)
+        return DP_ENOTFOUND;
+    tf = m->occ_all ? (double)m->nocc : (double)m->dn;
+    *ub = tf > 0 ? m->idf * (DP__BM25_K1 + 1) * tf / (tf + dp__mt_norm(m, doc))
+                 : 0;
+    return DP_OK;
 }
 
 int dp__mt_fast_count(dp__mt *m, uint64_t *count)

@@ -15,7 +15,9 @@
 ** The exact total (the default) needs every match to be found, and for
 ** anything but a single term finding a match is the cost (leapfrogging
 ** lists, decoding positions for phrases), so the walk visits every match,
-** counts it, and skips only the scoring of those the bound rules out: one
+** counts it, and skips only the scoring of those the bound rules out (for
+** a phrase, also a bound per document from its rarest word's frequency,
+** which spares finding its other occurrences there): one
 ** pass, where jumping past blocks and then counting in a second pass
 ** (dp_count) found the matches of those blocks twice.  An OR of single
 ** terms is then a plain merge of their cursors (rank_or_terms).  With
@@ -380,6 +382,15 @@ static int rank_segment(dp__mt *m, size_t s, heap *h, bool count,
                 }
                 *pruned = true;
                 t = last >= DP__DOC_END - 1 ? DP__DOC_END : last + 1;
+                continue;
+            }
+            /* a phrase: its bound on d spares looking for its other
+            ** occurrences there (the match itself is known) */
+            double dub;
+            if (dp__mt_doc_bound(m, d, &dub) == DP_OK &&
+                dub + 1e-9 <= h->e[0].key) {
+                (*seen)++;
+                t = d + 1;
                 continue;
             }
         }

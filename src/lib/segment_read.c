@@ -708,10 +708,22 @@ static int dict_next(dict_cur *c)
     return DP_OK;
 }
 
-static int term_cmp(const dp__term_info *t, const char *s, size_t n)
+/* The first term of block b, which is stored whole (prefix 0): read in
+** place, without decoding the entry (the binary search over the blocks
+** reads one per step). */
+static int block_first(const dp__segment *g, uint32_t b, dp_slice *out)
 {
-    dp_slice a = {t->term, t->term_len};
-    return slice_cmp(a, s, n);
+    const dp__segfile *f = g->file;
+    const uint8_t *dict = f->sec[DP__SEC_DICT].p;
+    const uint8_t *end = dict + f->sec[DP__SEC_DICT].n;
+    const uint8_t *q = dict + dp__get_u32(f->dictidx + (size_t)b * 16);
+    uint64_t pre, suf;
+    if (!dp__get_varint(&q, end, &pre) || !dp__get_varint(&q, end, &suf) ||
+        pre != 0 || suf >= DP__TERM_MAX || suf > (uint64_t)(end - q))
+        return dict_corrupt(g, "block");
+    out->p = (const char *)q;
+    out->n = (size_t)suf;
+    return DP_OK;
 }
 
 /* The last block whose first term is <= s[0..n) (0 if none). */
@@ -720,11 +732,11 @@ static int dict_find_block(dict_cur *c, const char *s, size_t n)
     uint32_t lo = 0, hi = c->g->file->dict_nblocks;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        dict_seek(c, mid);
-        int rc = dict_next(c);
+        dp_slice first;
+        int rc = block_first(c->g, mid, &first);
         if (rc != DP_OK)
-            return rc == DP_ENOTFOUND ? dict_corrupt(c->g, "block") : rc;
-        if (term_cmp(&c->t, s, n) <= 0)
+            return rc;
+        if (slice_cmp(first, s, n) <= 0)
             lo = mid;
         else
             hi = mid;
@@ -733,28 +745,104 @@ static int dict_find_block(dict_cur *c, const char *s, size_t n)
     return DP_OK;
 }
 
+/* A varint that is almost always one byte: that byte inline. */
+static inline bool get_varint_fast(const uint8_t **q, const uint8_t *end,
+                                   uint64_t *v)
+{
+    if (*q < end && **q < 0x80) {
+        *v = *(*q)++;
+        return true;
+    }
+    return dp__get_varint(q, end, v);
+}
+
+/* Step over the counts and forms of the entry whose term was just read:
+** a look-up passes up to DP__DICT_BLOCK - 1 entries this way, and only
+** their postings lengths matter (dict_next decodes the one found, with
+** every check). */
+static bool skip_entry_rest(const uint8_t **q, const uint8_t *end,
+                            uint64_t *plen)
+{
+    uint64_t df, v, nf;
+    if (!get_varint_fast(q, end, &df) || !get_varint_fast(q, end, &v) ||
+        (df > 1 && !get_varint_fast(q, end, &v)) ||
+        !get_varint_fast(q, end, plen) || !get_varint_fast(q, end, &nf) ||
+        nf > 1u << 20)
+        return false;
+    for (uint64_t i = 0; i < nf; i++) {
+        uint64_t pre, suf;
+        if (!get_varint_fast(q, end, &pre) || !get_varint_fast(q, end, &suf) ||
+            suf > (uint64_t)(end - *q))
+            return false;
+        *q += suf;
+        if (nf > 1 &&
+            (!get_varint_fast(q, end, &v) || !get_varint_fast(q, end, &v)))
+            return false;
+    }
+    return true;
+}
+
+/* Where s[0..n) stands among the entries of c's block, comparing the
+** front-coded terms without rebuilding them: `m` is the length of the
+** common prefix of the previous term (smaller than s) and s, so that an
+** entry sharing more than m bytes with the previous term is smaller than
+** s too, and only the others compare their suffix, from their prefix on.
+** On DP_OK, c is positioned so that dict_next decodes the entry equal to
+** s (c->t.term already holds s).  DP_ENOTFOUND, DP_ECORRUPT. */
+static int dict_scan_block(dict_cur *c, const char *s, size_t n)
+{
+    size_t m = 0, prev_len = 0;
+    while (c->left > 0) {
+        const uint8_t *entry = c->q;
+        uint64_t pre, suf, plen;
+        if (!get_varint_fast(&c->q, c->end, &pre) ||
+            !get_varint_fast(&c->q, c->end, &suf) || pre > prev_len ||
+            pre + suf >= DP__TERM_MAX || suf > (uint64_t)(c->end - c->q))
+            return dict_corrupt(c->g, "term");
+        if (pre <= m) {
+            const char *sf = (const char *)c->q;
+            size_t l = 0, rest = n - (size_t)pre;
+            size_t cmpn = suf < rest ? (size_t)suf : rest;
+            while (l < cmpn && sf[l] == s[pre + l])
+                l++;
+            if (l == cmpn && suf == rest) { /* equal: decode it whole */
+                c->q = entry;
+                memcpy(c->t.term, s, n);
+                c->t.term_len = (uint8_t)n;
+                return DP_OK;
+            }
+            if (l == cmpn ? suf > rest
+                          : (uint8_t)sf[l] > (uint8_t)s[pre + l])
+                return DP_ENOTFOUND; /* past s */
+            m = (size_t)pre + l;
+        }
+        prev_len = (size_t)(pre + suf);
+        c->q += suf;
+        if (!skip_entry_rest(&c->q, c->end, &plen))
+            return dict_corrupt(c->g, "entry");
+        c->post_off += plen;
+        c->left--;
+        c->nterms_left--;
+    }
+    return DP_ENOTFOUND;
+}
+
 int dp__seg_term_find(const dp__segment *g, const char *term, size_t n,
                       dp__term_info *out)
 {
     dict_cur c;
     int rc;
-    memset(&c, 0, sizeof c);
     c.g = g;
+    c.t.term_len = 0;
     if (g->file->nterms == 0 || n >= DP__TERM_MAX)
         return DP_ENOTFOUND;
     rc = dict_find_block(&c, term, n);
-    for (uint32_t i = 0; rc == DP_OK && i < DP__DICT_BLOCK; i++) {
+    if (rc == DP_OK)
+        rc = dict_scan_block(&c, term, n);
+    if (rc == DP_OK)
         rc = dict_next(&c);
-        if (rc != DP_OK)
-            break;
-        int cmp = term_cmp(&c.t, term, n);
-        if (cmp == 0) {
-            *out = c.t;
-            return DP_OK;
-        }
-        if (cmp > 0 || c.left == 0)
-            return DP_ENOTFOUND;
-    }
+    if (rc == DP_OK)
+        *out = c.t;
     return rc;
 }
 

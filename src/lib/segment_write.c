@@ -481,6 +481,42 @@ int dp__segw_term_doc(dp__segw *w, uint32_t doc, const uint32_t *pos,
     return DP_OK;
 }
 
+/* Count n occurrences of form f in doc for the dictionary entry. */
+static int note_form(dp__segw *w, uint32_t doc, uint32_t f, uint32_t n)
+{
+    if (f >= w->nforms)
+        return segw_fail(w, DP_EINVAL, "form index");
+    w->form_cf[f] += n;
+    if (w->form_last[f] != doc) {
+        w->form_last[f] = doc;
+        w->form_df[f]++;
+    }
+    return DP_OK;
+}
+
+int dp__segw_term_doc_bits(dp__segw *w, uint32_t doc, uint32_t freq,
+                           uint32_t code, const uint32_t *forms,
+                           const dp__pos_bits *b)
+{
+    if (w->rc != DP_OK)
+        return w->rc;
+    if (doc >= w->ndocs)
+        return segw_fail(w, DP_EINVAL, "docid out of range");
+    if (code == 1 && forms == NULL)
+        return segw_fail(w, DP_EINVAL, "form index");
+    if (code == 1) {
+        for (uint32_t i = 0; i < freq; i++)
+            if (note_form(w, doc, forms[i], 1) != DP_OK)
+                return w->rc;
+    } else if (note_form(w, doc, code ? code - 1 : 0, freq) != DP_OK) {
+        return w->rc;
+    }
+    int rc = dp__post_enc_add_bits(&w->enc, doc, b->len, freq, code, b);
+    if (rc != DP_OK)
+        return segw_fail(w, rc, "postings order");
+    return DP_OK;
+}
+
 static size_t common_prefix(const char *a, size_t an, const char *b, size_t bn)
 {
     size_t i = 0, n = an < bn ? an : bn;

@@ -165,6 +165,12 @@ typedef struct dp__post_enc {
     int64_t skip_last;/* last doc of the previous finished block */
     uint32_t df, max_freq;
     uint64_t cf;
+    /* documents of the current block added as bits (dp__post_enc_add_bits,
+    ** raw_p[d] != NULL): their form code and bits, read at the flush */
+    const uint8_t *raw_p[DP__BLOCK], *raw_end[DP__BLOCK];
+    uint64_t raw_bit[DP__BLOCK], raw_n[DP__BLOCK];
+    uint32_t raw_code[DP__BLOCK];
+    uint64_t raw_bits; /* their total, to reserve the stream's room */
 } dp__post_enc;
 
 void dp__post_enc_init(dp__post_enc *e, uint32_t version);
@@ -177,6 +183,40 @@ int dp__post_enc_add(dp__post_enc *e, uint32_t doc, uint32_t doclen,
                      uint32_t freq);
 /* Append the term's encoded postings to out. */
 int dp__post_enc_finish(dp__post_enc *e, dp_buf *out);
+
+/* A document's positions as they are in a segment's position stream
+** (format version 3 on), for merges: bits [bit, bit + n) of the stream
+** starting at p (ending at end) hold its Rice-coded gaps, each followed
+** by its form index when the forms mix (code 1); code is the form code
+** read before them (0 when the term has one form), len the document's
+** length and k its Rice parameter (dp__rice_k(len, freq)). */
+typedef struct dp__pos_bits {
+    const uint8_t *p, *end;
+    uint64_t bit, n;
+    uint32_t code, len;
+    unsigned k;
+} dp__pos_bits;
+/* Add one document whose positions are copied from b (the bits must stay
+** readable until dp__post_enc_finish): the form code `code` (written when
+** the term has more than one form; 0 otherwise), then b's bits.  The same
+** bytes as dp__post_enc_add with the decoded positions, when code is the
+** code of their forms in this term.  Version 3 on; DP_EINVAL when
+** dp__rice_k(doclen, freq) != b->k. */
+int dp__post_enc_add_bits(dp__post_enc *e, uint32_t doc, uint32_t doclen,
+                          uint32_t freq, uint32_t code, const dp__pos_bits *b);
+/* The cursor's side (postings.c), on a cursor opened DP__POST_POSITIONS |
+** DP__POST_LAZY without a form filter, over a segment of version 3 on
+** (else DP_EINVAL), on a document whose positions were not loaded.
+** pos_code reads the current document's form code (the cursor does not
+** move).  pos_bits gives its position bits, checked as a decode would
+** (DP_ECORRUPT), and steps over them: its positions are then empty.
+** *doclen is the document's length when the caller has it at hand (NULL:
+** read from the columns).  When the forms mix and forms != NULL,
+** forms[i] receives occurrence i's form (room for dp__postings_freq
+** entries). */
+int dp__postings_pos_code(dp__postings *p, uint32_t *code);
+int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
+                          dp__pos_bits *out, uint32_t *forms);
 
 /**************************************************************************
 ** Segment files (segment_write.c writes, segment_read.c reads).
@@ -218,6 +258,14 @@ int dp__segw_term_begin(dp__segw *w, const char *term, size_t n,
                         const dp_slice *forms, uint32_t nforms);
 int dp__segw_term_doc(dp__segw *w, uint32_t doc, const uint32_t *pos,
                       const uint32_t *forms, uint32_t freq);
+/* The same with the positions as bits of another segment (merges; see
+** dp__post_enc_add_bits): code is the form code in this term, forms the
+** form of each occurrence when code is 1 (mixed), else unused.  The
+** document's length is taken from b->len (a merge copies the columns:
+** the length is the input's), not read again from the columns. */
+int dp__segw_term_doc_bits(dp__segw *w, uint32_t doc, uint32_t freq,
+                           uint32_t code, const uint32_t *forms,
+                           const dp__pos_bits *b);
 int dp__segw_term_end(dp__segw *w);
 /* Copying a compressed STORE block as is (merges): cut closes the block
 ** being filled; then the block's documents are added with raw == NULL;
@@ -467,6 +515,12 @@ void dp__pipe_pop(dp__pipe *p);
 int dp__merge_segments(const char *dir, uint64_t no, dp__segment *const *segs,
                        size_t n, uint64_t *bytes, uint32_t *ndocs,
                        dp_buf *err);
+/* The same; copy_bits false decodes and codes again the positions of
+** every document instead of copying their bits when it can (for the
+** tests, which check that both write the same bytes). */
+int dp__merge_segments_ex(const char *dir, uint64_t no,
+                          dp__segment *const *segs, size_t n, bool copy_bits,
+                          uint64_t *bytes, uint32_t *ndocs, dp_buf *err);
 /* Choose which segments to merge (indexes, oldest first, contiguous).
 ** Returns the count chosen (0: nothing to do) and *first. */
 size_t dp__merge_policy(const uint32_t *live, size_t n, size_t *first);
