@@ -1,6 +1,6 @@
 /*
 ** docstore.c -- the document store: every original record, serialized
-** and compressed with zstd (level 3) in blocks of about 256 KiB, for
+** and compressed with zstd (level 2) in blocks of about 256 KiB, for
 ** display and snippets.
 **
 ** A serialized record is: varint len + id bytes; the date as 12 packed
