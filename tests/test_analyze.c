@@ -533,4 +533,88 @@ TEST(plain_word_fast_path_equals_general_path)
     dp__buf_free(&slow);
 }
 
+/* One token as a line with its positions and offsets shifted. */
+static int collect_shifted(dp_buf *b, const dp_token *t, uint32_t pos0,
+                           size_t off0)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%u %zu-%zu %.*s %.*s %u\n",
+                     t->pos + pos0, t->start + off0, t->end + off0,
+                     (int)t->form_len, t->form, (int)t->term_len, t->term,
+                     t->flags);
+    return dp__buf_append(b, line, (size_t)n) == DP_OK ? 0 : 1;
+}
+
+typedef struct shift_ctx {
+    dp_buf *b;
+    uint32_t pos0, next;
+    size_t off0;
+} shift_ctx;
+
+static int collect_shift_cb(void *ctx, const dp_token *t)
+{
+    shift_ctx *c = ctx;
+    if (t->pos + c->pos0 + 1 > c->next)
+        c->next = t->pos + c->pos0 + 1;
+    return collect_shifted(c->b, t, c->pos0, c->off0);
+}
+
+/* The fast path reads plain words 8 at a time and flushes its batch when
+** the form buffer runs short or a word takes the general path: a text
+** mixing runs of plain words (short, and 40 letters long), elisions,
+** compounds, digits and a 300-letter word gives the tokens of its
+** space-separated pieces analysed one at a time, positions and offsets
+** shifted. */
+TEST(plain_word_batches_equal_words_alone)
+{
+    dp_buf text = {0}, whole = {0}, parts = {0};
+    static const char *const pieces[] = {
+        "Le", "président", "de", "la", "République", "a", "reçu", "hier",
+        "les", "représentants", "des", "syndicats", "l'État,", "covid19",
+        "porte-parole", "aujourd'hui", "3,5", "Œuvre", "straße", "ǅemal",
+        "x", "y", "z", "et", "puis", "encore", "des", "mots", "simples",
+        "pour", "remplir", "un", "lot", "entier", "«", "guillemets", "»",
+    };
+    char lw[48], huge[301];
+    memset(huge, 'q', 300);
+    huge[300] = '\0';
+    dp_analyzer *a;
+    CHECK_EQ_INT(dp_analyzer_new(&a, NULL), DP_OK);
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+            dp__buf_append(&text, pieces[i], strlen(pieces[i]));
+            dp__buf_putc(&text, ' ');
+        }
+        for (int k = 0; k < 12; k++) { /* long plain words in a row */
+            memset(lw, 'a' + k, 40);
+            dp__buf_append(&text, lw, 40);
+            dp__buf_putc(&text, ' ');
+        }
+        dp__buf_append(&text, huge, 300);
+        dp__buf_putc(&text, ' ');
+    }
+    shift_ctx c = {&whole, 0, 0, 0};
+    CHECK_EQ_INT(dp_analyze(a, "fr", text.p, text.n, collect_shift_cb, &c),
+                 DP_OK);
+    c.b = &parts;
+    c.next = 0;
+    for (size_t i = 0; i < text.n;) {
+        size_t j = i;
+        while (j < text.n && text.p[j] != ' ')
+            j++;
+        c.pos0 = c.next;
+        c.off0 = i;
+        CHECK_EQ_INT(dp_analyze(a, "fr", text.p + i, j - i, collect_shift_cb,
+                                &c),
+                     DP_OK);
+        i = j + 1;
+    }
+    CHECK(whole.n > 2000);
+    CHECK(whole.n == parts.n && memcmp(whole.p, parts.p, whole.n) == 0);
+    dp_analyzer_free(a);
+    dp__buf_free(&text);
+    dp__buf_free(&whole);
+    dp__buf_free(&parts);
+}
+
 TEST_MAIN()

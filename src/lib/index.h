@@ -262,7 +262,10 @@ uint32_t dp__postings_doc(const dp__postings *p);
 uint32_t dp__postings_freq(const dp__postings *p);
 /* Positions of the current document, increasing (needs
 ** DP__POST_POSITIONS); *forms (may be NULL) receives the parallel form
-** indexes.  Borrowed until the cursor moves. */
+** indexes.  Borrowed until the cursor moves.  On a lazy cursor
+** (DP__POST_LAZY) these are the positions decoded so far: all of them
+** only after dp__postings_load_positions (dp__postings_positions_upto
+** decodes a prefix). */
 void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
                             const uint32_t **forms, size_t *n);
 /* The number of deleted documents among the term's (for exact counts

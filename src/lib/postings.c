@@ -1266,9 +1266,6 @@ loc_eg0(dp__bitr *r, uint32_t *v)
     return ok;
 }
 
-/* Version 3 positions of doc pos_doc: the form code when nforms > 1 (see
-** enc_form_code), then per occurrence the gap in Rice code with the
-** document's parameter, followed by its form when the forms mix. */
 /* The parameters of doc pos_doc's positions (version 3 on): the Rice
 ** parameter from its length in COLS (read inline: this runs for every
 ** document whose positions are decoded or skipped) and the form code. */
@@ -1379,7 +1376,7 @@ static int v3_skip_rest(dp__postings *p)
     for (uint32_t i = p->pd_n; i < freq; i++) {
         if (!bitr_rice_fast(&p->br, p->pd_k, &v))
             return post_corrupt(p, "positions");
-        if (p->pd_code == 1 && (!bitr_eg0_fast(&p->br, &v) || v >= p->nforms))
+        if (!bitr_eg0_fast(&p->br, &v) || v >= p->nforms)
             return post_corrupt(p, "form index");
     }
     return DP_OK;
@@ -1448,7 +1445,8 @@ static int v3_close_doc(dp__postings *p, bool skip)
 static int v3_skip_docs(dp__postings *p, uint32_t to)
 {
     const uint8_t *cols = p->f->cols + 12;
-    uint32_t gmask = p->groups ? (1u << p->gshift) - 1 : 0;
+    /* without groups, only the block's end is checked */
+    uint32_t gmask = p->groups ? (1u << p->gshift) - 1 : UINT32_MAX;
     dp__bitr r = p->br;
     int rc = DP_OK;
     while (p->pos_doc < to && rc == DP_OK) {
@@ -1477,20 +1475,16 @@ static int v3_skip_docs(dp__postings *p, uint32_t to)
     return rc;
 }
 
-/* Decode (or, with keep == false, skip) the positions of doc pos_doc,
-** or what is left of them after a partial decode (pd_open). */
+/* Decode (versions 1-2 only, keep) or skip the positions of doc
+** pos_doc, or what is left of them after a partial decode (pd_open):
+** version 3 on decodes through v3_decode_upto (decode_upto). */
 static int read_positions(dp__postings *p, bool keep)
 {
     uint32_t freq = p->freqs[p->pos_doc];
     int rc = keep ? grow_pos(p, freq) : DP_OK;
     if (rc == DP_OK && p->version < 3)
         rc = read_positions_v2(p, keep, freq);
-    else if (rc == DP_OK && keep) {
-        if (!p->pd_open)
-            rc = v3_open_doc(p);
-        if (rc == DP_OK)
-            rc = v3_decode_upto(p, UINT32_MAX);
-    } else if (rc == DP_OK)
+    else if (rc == DP_OK)
         rc = p->pd_open ? v3_skip_rest(p) : skip_positions_v3(p, freq);
     p->pd_open = false;
     if (rc == DP_OK)
@@ -1890,25 +1884,6 @@ static uint64_t raw_at(const dp__postings *p)
     return (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
 }
 
-/* The checks read_positions makes after a document: a group read from
-** its start ends where the next one starts, the block's last document in
-** the stream's last byte. */
-static int raw_check_end(dp__postings *p)
-{
-    bool group_end = p->groups &&
-                     ((p->pos_doc + 1) & ((1u << p->gshift) - 1)) == 0;
-    if (group_end || p->pos_doc + 1 == p->bn) {
-        uint64_t at = raw_at(p);
-        if ((group_end || p->groups) &&
-            at != p->gstart[(p->pos_doc >> p->gshift) + 1])
-            return post_corrupt(p, "position group length");
-        if (p->pos_doc + 1 == p->bn &&
-            (at + 7) / 8 != (uint64_t)(p->pend - p->pstream))
-            return post_corrupt(p, "positions end");
-    }
-    return DP_OK;
-}
-
 int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
                           dp__pos_bits *out, uint32_t *forms)
 {
@@ -1943,7 +1918,7 @@ int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
         }
     }
     p->br = r;
-    if (raw_check_end(p) != DP_OK)
+    if (check_doc_end(p) != DP_OK)
         return DP_ECORRUPT;
     out->p = p->pstream;
     out->end = p->pend;

@@ -652,16 +652,27 @@ static void dict_seek(dict_cur *c, uint32_t block)
     c->t.term_len = 0;
 }
 
+/* A varint that is almost always one byte: that byte inline. */
+static inline bool get_varint_fast(const uint8_t **q, const uint8_t *end,
+                                   uint64_t *v)
+{
+    if (*q < end && **q < 0x80) {
+        *v = *(*q)++;
+        return true;
+    }
+    return dp__get_varint(q, end, v);
+}
+
 static bool skip_forms(const uint8_t **q, const uint8_t *end, uint32_t nforms)
 {
     for (uint32_t i = 0; i < nforms; i++) {
         uint64_t pre, suf, v;
-        if (!dp__get_varint(q, end, &pre) || !dp__get_varint(q, end, &suf) ||
+        if (!get_varint_fast(q, end, &pre) || !get_varint_fast(q, end, &suf) ||
             suf > (uint64_t)(end - *q))
             return false;
         *q += suf;
         if (nforms > 1 &&
-            (!dp__get_varint(q, end, &v) || !dp__get_varint(q, end, &v)))
+            (!get_varint_fast(q, end, &v) || !get_varint_fast(q, end, &v)))
             return false;
     }
     return true;
@@ -745,21 +756,14 @@ static int dict_find_block(dict_cur *c, const char *s, size_t n)
     return DP_OK;
 }
 
-/* A varint that is almost always one byte: that byte inline. */
-static inline bool get_varint_fast(const uint8_t **q, const uint8_t *end,
-                                   uint64_t *v)
-{
-    if (*q < end && **q < 0x80) {
-        *v = *(*q)++;
-        return true;
-    }
-    return dp__get_varint(q, end, v);
-}
 
 /* Step over the counts and forms of the entry whose term was just read:
 ** a look-up passes up to DP__DICT_BLOCK - 1 entries this way, and only
 ** their postings lengths matter (dict_next decodes the one found, with
-** every check). */
+** every check; the entries passed get only these bounds checks, so a
+** damaged entry among them, behind the dictionary's checksum, can make a
+** look-up miss or land on other postings, which dp__postings_open bounds,
+** instead of reporting DP_ECORRUPT). */
 static bool skip_entry_rest(const uint8_t **q, const uint8_t *end,
                             uint64_t *plen)
 {
@@ -769,17 +773,7 @@ static bool skip_entry_rest(const uint8_t **q, const uint8_t *end,
         !get_varint_fast(q, end, plen) || !get_varint_fast(q, end, &nf) ||
         nf > 1u << 20)
         return false;
-    for (uint64_t i = 0; i < nf; i++) {
-        uint64_t pre, suf;
-        if (!get_varint_fast(q, end, &pre) || !get_varint_fast(q, end, &suf) ||
-            suf > (uint64_t)(end - *q))
-            return false;
-        *q += suf;
-        if (nf > 1 &&
-            (!get_varint_fast(q, end, &v) || !get_varint_fast(q, end, &v)))
-            return false;
-    }
-    return true;
+    return skip_forms(q, end, (uint32_t)nf);
 }
 
 /* Where s[0..n) stands among the entries of c's block, comparing the
