@@ -1534,7 +1534,7 @@ decode_upto(dp__postings *p, uint32_t want)
             seek_group(p, p->bi);
         else if (p->pd_open) /* the rest of a document decoded in part */
             rc = v3_close_doc(p, true);
-        if (rc == DP_OK)
+        if (rc == DP_OK && p->pos_doc < p->bi) /* else already there */
             rc = v3_skip_docs(p, p->bi);
         if (rc == DP_OK)
             rc = grow_pos(p, p->freqs[p->bi]);
