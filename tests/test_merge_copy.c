@@ -9,54 +9,16 @@
 ** give DP_ECORRUPT. */
 #include "store.h"
 #include "test.h"
+#include "post_model.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8))
 
-/* One term of one input: its forms (names, in the input's order) and its
-** postings. */
-typedef struct tpost {
-    const char *name;
-    uint32_t nforms;
-    const char *const *fnames;
-    uint32_t df;
-    uint32_t *docs, *freq, *off;
-    uint32_t *pos, *form;
-    uint32_t nocc, cap;
-} tpost;
-
-static void tp_add(tpost *m, uint32_t doc, uint32_t freq, const uint32_t *pos,
-                   const uint32_t *form)
-{
-    if (m->nocc + freq > m->cap) {
-        m->cap = (m->nocc + freq) * 2;
-        m->pos = realloc(m->pos, m->cap * sizeof *m->pos);
-        m->form = realloc(m->form, m->cap * sizeof *m->form);
-    }
-    m->docs = realloc(m->docs, (m->df + 1) * sizeof *m->docs);
-    m->freq = realloc(m->freq, (m->df + 1) * sizeof *m->freq);
-    m->off = realloc(m->off, (m->df + 1) * sizeof *m->off);
-    m->docs[m->df] = doc;
-    m->freq[m->df] = freq;
-    m->off[m->df++] = m->nocc;
-    memcpy(m->pos + m->nocc, pos, freq * sizeof *pos);
-    for (uint32_t i = 0; i < freq; i++)
-        m->form[m->nocc + i] = form ? form[i] : 0;
-    m->nocc += freq;
-}
-
-static void tp_free(tpost *m)
-{
-    free(m->docs);
-    free(m->freq);
-    free(m->off);
-    free(m->pos);
-    free(m->form);
-    m->docs = m->freq = m->off = m->pos = m->form = NULL;
-    m->df = m->nocc = m->cap = 0;
-}
+/* One term of one input (post_model.h): its forms (names, in the
+** input's order) and its postings. */
+typedef tmodel tpost;
 
 /* Segment no of dir in format `version`: nd documents of lengths len[],
 ** then the terms with postings (in byte order). */
@@ -160,7 +122,7 @@ static void gen_term(tpost *t, uint32_t nd, const uint32_t *len,
                     : style == 2 ? RND() % t->nforms
                                  : (d / 3) % t->nforms;
         }
-        tp_add(t, d, fq, pos, fm);
+        tm_add(t, d, fq, pos, fm);
     }
     *seedp = seed;
 }
@@ -234,7 +196,7 @@ static void fx_build(fixture *x, unsigned seed)
         if (s == 2)
             for (uint32_t d = 100; d < 104; d++) {
                 uint32_t p0 = d;
-                tp_add(&t[4], d, 1, &p0, NULL);
+                tm_add(&t[4], d, 1, &p0, NULL);
             }
         gen_term(&t[5], nd[s], x->len[s], 60, &seed);
         gen_term(&t[6], nd[s], x->len[s], s == 0 ? 2 : 4, &seed);
@@ -266,7 +228,7 @@ static void fx_free(fixture *x)
         free(x->g[s].deleted);
         free(x->len[s]);
         for (int i = 0; i < NTERMS; i++)
-            tp_free(&x->t[s][i]);
+            tm_free(&x->t[s][i]);
         remove_seg(x->dir, (uint64_t)s + 1);
     }
     dp__buf_free(&x->err);
@@ -593,7 +555,7 @@ static void crafted(const char *dir, void (*craft)(dp__bitw *w, unsigned k),
     uint32_t fm[4] = {0, 1, 1, 0};
     tpost t = {.name = "t", .nforms = 2, .fnames = fn};
     dp_buf err = DP_BUF_INIT;
-    tp_add(&t, 0, 4, pos, fm);
+    tm_add(&t, 0, 4, pos, fm);
     tp_write(dir, 1, DP__SEG_VERSION, 1, &len, &t, 1);
     dp__segfile *f;
     dp__segment g;
@@ -650,7 +612,7 @@ static void crafted(const char *dir, void (*craft)(dp__bitw *w, unsigned k),
     free(dm.ok);
     dp__segfile_unref(f);
     remove_seg(dir, 1);
-    tp_free(&t);
+    tm_free(&t);
     dp__buf_free(&err);
 }
 

@@ -5,6 +5,7 @@
 ** (read through a copy of POST whose checksums count as checked). */
 #include "store.h"
 #include "test.h"
+#include "post_model.h"
 
 #include <unistd.h>
 
@@ -630,45 +631,6 @@ TEST(rice_roundtrip)
 ** it (a full scan, random advances with and without a form filter, lazy
 ** positions) with the model.
 */
-
-typedef struct tmodel {
-    const char *name;
-    const char *const *fnames; /* NULL: every form is "f" */
-    uint32_t nforms, df;
-    uint32_t *docs, *freq, *off; /* postings; off: first occurrence */
-    uint32_t *pos, *form;        /* occurrences */
-    uint32_t nocc, cap;
-} tmodel;
-
-static void tm_add(tmodel *m, uint32_t doc, uint32_t freq,
-                   const uint32_t *pos, const uint32_t *form)
-{
-    if (m->nocc + freq > m->cap) {
-        m->cap = (m->nocc + freq) * 2;
-        m->pos = realloc(m->pos, m->cap * sizeof *m->pos);
-        m->form = realloc(m->form, m->cap * sizeof *m->form);
-    }
-    m->docs = realloc(m->docs, (m->df + 1) * sizeof *m->docs);
-    m->freq = realloc(m->freq, (m->df + 1) * sizeof *m->freq);
-    m->off = realloc(m->off, (m->df + 1) * sizeof *m->off);
-    m->docs[m->df] = doc;
-    m->freq[m->df] = freq;
-    m->off[m->df++] = m->nocc;
-    memcpy(m->pos + m->nocc, pos, freq * sizeof *pos);
-    for (uint32_t i = 0; i < freq; i++)
-        m->form[m->nocc + i] = form ? form[i] : 0;
-    m->nocc += freq;
-}
-
-static void tm_free(tmodel *m)
-{
-    free(m->docs);
-    free(m->freq);
-    free(m->off);
-    free(m->pos);
-    free(m->form);
-    memset(m, 0, sizeof *m);
-}
 
 /* Segment no of dir, in format `version`: nd documents of lengths len[],
 ** then the terms (in dictionary order). */

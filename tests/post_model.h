@@ -1,0 +1,55 @@
+/*
+** post_model.h -- a term's postings as plain arrays, for the tests that
+** write segments and read them back (test_postings.c, test_merge_copy.c):
+** what was written is what a reader must give.
+*/
+#ifndef DP_TEST_POST_MODEL_H
+#define DP_TEST_POST_MODEL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tmodel {
+    const char *name;
+    const char *const *fnames; /* NULL: every form is "f" */
+    uint32_t nforms, df;
+    uint32_t *docs, *freq, *off; /* postings; off: first occurrence */
+    uint32_t *pos, *form;        /* occurrences */
+    uint32_t nocc, cap;
+} tmodel;
+
+/* Add a posting: doc, its freq positions and their forms (NULL: form 0). */
+static inline void tm_add(tmodel *m, uint32_t doc, uint32_t freq,
+                          const uint32_t *pos, const uint32_t *form)
+{
+    if (m->nocc + freq > m->cap) {
+        m->cap = (m->nocc + freq) * 2;
+        m->pos = realloc(m->pos, m->cap * sizeof *m->pos);
+        m->form = realloc(m->form, m->cap * sizeof *m->form);
+    }
+    m->docs = realloc(m->docs, (m->df + 1) * sizeof *m->docs);
+    m->freq = realloc(m->freq, (m->df + 1) * sizeof *m->freq);
+    m->off = realloc(m->off, (m->df + 1) * sizeof *m->off);
+    m->docs[m->df] = doc;
+    m->freq[m->df] = freq;
+    m->off[m->df++] = m->nocc;
+    memcpy(m->pos + m->nocc, pos, freq * sizeof *pos);
+    for (uint32_t i = 0; i < freq; i++)
+        m->form[m->nocc + i] = form ? form[i] : 0;
+    m->nocc += freq;
+}
+
+/* Free the arrays; the name and forms stay. */
+static inline void tm_free(tmodel *m)
+{
+    free(m->docs);
+    free(m->freq);
+    free(m->off);
+    free(m->pos);
+    free(m->form);
+    m->docs = m->freq = m->off = m->pos = m->form = NULL;
+    m->df = m->nocc = m->cap = 0;
+}
+
+#endif
