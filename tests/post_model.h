@@ -1,7 +1,8 @@
 /*
 ** post_model.h -- a term's postings as plain arrays, for the tests that
 ** write segments and read them back (test_postings.c, test_merge_copy.c):
-** what was written is what a reader must give.
+** what was written is what a reader must give; and a segment's postings
+** made writable, to damage them.
 */
 #ifndef DP_TEST_POST_MODEL_H
 #define DP_TEST_POST_MODEL_H
@@ -50,6 +51,38 @@ static inline void tm_free(tmodel *m)
     free(m->form);
     m->docs = m->freq = m->off = m->pos = m->form = NULL;
     m->df = m->nocc = m->cap = 0;
+}
+
+/* A writable copy of a segment's POST, read through a copy of the segment
+** file whose chunk checksums count as checked: damage made there reaches
+** the decoders (the checksums would catch it first on a real file).
+** Needs store.h. */
+typedef struct damaged {
+    dp__segfile f;
+    uint8_t *post;
+    uint64_t *ok;
+    dp__segment g;
+} damaged;
+
+static inline void damaged_init(damaged *dm, dp__segfile *f, dp_buf *err)
+{
+    size_t nw = f->post_nchunks / 64 + 1;
+    memcpy(&dm->f, f, sizeof *f);
+    dm->post = malloc(f->sec[DP__SEC_POST].n + 1);
+    memcpy(dm->post, f->sec[DP__SEC_POST].p, f->sec[DP__SEC_POST].n);
+    dm->ok = malloc(nw * sizeof *dm->ok);
+    memset(dm->ok, 0xff, nw * sizeof *dm->ok);
+    dm->f.sec[DP__SEC_POST].p = dm->post;
+    dm->f.post_ok = dm->ok;
+    memset(&dm->g, 0, sizeof dm->g);
+    dm->g.file = &dm->f;
+    dm->g.err = err;
+}
+
+static inline void damaged_free(damaged *dm)
+{
+    free(dm->post);
+    free(dm->ok);
 }
 
 #endif

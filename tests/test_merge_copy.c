@@ -465,31 +465,6 @@ TEST(enc_add_bits_same_bytes)
     rmdir(x.dir);
 }
 
-/* A writable copy of a segment's POST read through a copy of the segment
-** file whose chunk checksums count as checked (as in test_postings.c):
-** damage made there reaches the decoders. */
-typedef struct damaged {
-    dp__segfile f;
-    uint8_t *post;
-    uint64_t *ok;
-    dp__segment g;
-} damaged;
-
-static void damaged_init(damaged *dm, dp__segfile *f, dp_buf *err)
-{
-    size_t nw = f->post_nchunks / 64 + 1;
-    memcpy(&dm->f, f, sizeof *f);
-    dm->post = malloc(f->sec[DP__SEC_POST].n + 1);
-    memcpy(dm->post, f->sec[DP__SEC_POST].p, f->sec[DP__SEC_POST].n);
-    dm->ok = malloc(nw * sizeof *dm->ok);
-    memset(dm->ok, 0xff, nw * sizeof *dm->ok);
-    dm->f.sec[DP__SEC_POST].p = dm->post;
-    dm->f.post_ok = dm->ok;
-    memset(&dm->g, 0, sizeof dm->g);
-    dm->g.file = &dm->f;
-    dm->g.err = err;
-}
-
 /* Position bits zeroed (a truncated stream: the codes run past the
 ** documents' ends) or flipped, in the last block of term "d" of input 0
 ** and then in its first: a merge with copies fails with DP_ECORRUPT like
@@ -535,8 +510,7 @@ TEST(merge_copy_damaged_positions)
             dp__seg_path(path, sizeof path, x.dir, 9);
             CHECK(access(path, F_OK) != 0);
         }
-        free(dm.post);
-        free(dm.ok);
+        damaged_free(&dm);
     }
     fx_free(&x);
     rmdir(x.dir);
@@ -608,8 +582,7 @@ static void crafted(const char *dir, void (*craft)(dp__bitw *w, unsigned k),
                                            &err), DP_ECORRUPT);
         CHECK(err.p && strstr(err.p, what) != NULL);
     }
-    free(dm.post);
-    free(dm.ok);
+    damaged_free(&dm);
     dp__segfile_unref(f);
     remove_seg(dir, 1);
     tm_free(&t);

@@ -824,37 +824,6 @@ static void block_positions(const dp__segfile *f, const uint8_t *post,
     *hdr = q;
 }
 
-/* A writable copy of a segment's POST, read through a copy of the segment
-** file whose chunk checksums count as checked: damage made there reaches
-** the decoders (the checksums would catch it first on a real file). */
-typedef struct damaged {
-    dp__segfile f;
-    uint8_t *post;
-    uint64_t *ok;
-    dp__segment g;
-} damaged;
-
-static void damaged_init(damaged *dm, dp__segfile *f, dp_buf *err)
-{
-    size_t nw = f->post_nchunks / 64 + 1;
-    memcpy(&dm->f, f, sizeof *f);
-    dm->post = malloc(f->sec[DP__SEC_POST].n + 1);
-    memcpy(dm->post, f->sec[DP__SEC_POST].p, f->sec[DP__SEC_POST].n);
-    dm->ok = malloc(nw * sizeof *dm->ok);
-    memset(dm->ok, 0xff, nw * sizeof *dm->ok);
-    dm->f.sec[DP__SEC_POST].p = dm->post;
-    dm->f.post_ok = dm->ok;
-    memset(&dm->g, 0, sizeof dm->g);
-    dm->g.file = &dm->f;
-    dm->g.err = err;
-}
-
-static void damaged_free(damaged *dm)
-{
-    free(dm->post);
-    free(dm->ok);
-}
-
 static void open_seg(const char *dir, uint64_t no, dp__segfile **f,
                      dp__segment *g, dp_buf *err)
 {
