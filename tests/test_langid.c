@@ -9,7 +9,7 @@
 
 #include <zlib.h>
 
-TEST(langid_table_sorted)
+TEST(langid_tables_are_consistent)
 {
     CHECK_EQ_INT(dp__langid_table_check(), 0);
 }

@@ -122,9 +122,11 @@ void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
 /* dp_lang_detect, returning the DP_LANG_* index or DP_LANG_NONE. */
 int dp__lang_detect(const char *text, size_t n);
 
-/* 0 if the function word table is sorted and the suffix table in the
-** order of its last bytes, else the first bad index (plus 1000 for the
-** suffix table). */
+/* 0 if every function word is found in the lookup table with its own
+** languages (1 to WORD_MAX bytes, not listed twice with two language
+** sets) and the suffix table is in the order of its last bytes; else
+** the first bad index, plus 1000 for the suffix table and 2000 for the
+** function words. */
 int dp__langid_table_check(void);
 
 #endif /* DP_ANALYZE_H */

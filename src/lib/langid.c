@@ -14,10 +14,13 @@
 ** one language leads by a wide margin, so a long article costs the same
 ** as a paragraph.  Nothing is allocated; the table is constant.
 ** The accuracy on Le Monde 2022 and on our own texts is in
-** docs/analysis.md.  The table must stay sorted by bytes (memcmp):
-** tests/test_langid.c checks it.
+** docs/analysis.md.  tests/test_langid.c checks the tables: every
+** function word found with its own languages (no word twice with two
+** sets), the suffixes sorted by their last byte.
 */
 #include "dp_int.h"
+
+#include <pthread.h>
 
 #define SCAN_MAX 4096     /* bytes of text looked at, at most */
 #define WORD_MAX 16       /* longer words cannot be function words */
@@ -520,39 +523,68 @@ typedef struct lang_scores {
     int pts[DP_LANG__COUNT];
 } lang_scores;
 
-/* memcmp order of w[0..n) (no NUL inside) and the string key. */
-static int word_cmp(const char *w, size_t n, const char *key)
+/*
+** Function words are looked up in a hash table built once from lang_words:
+** a binary search over its 386 strings was most of the cost of detection
+** (nine string compares per word of the text, each a mispredicted
+** branch).  A slot holds its word zero-padded to 16 bytes (WORD_MAX), so
+** that a probe compares two 64-bit words and a length.
+*/
+enum { WORDTAB_BITS = 10 };
+typedef struct word_slot {
+    uint64_t k[2];
+    uint8_t len, mask; /* len 0: empty */
+} word_slot;
+static word_slot wordtab[1u << WORDTAB_BITS];
+static pthread_once_t wordtab_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t word_hash(const uint64_t k[2], size_t n)
 {
-    /* bytewise, inline: most compares of the binary search end at the
-    ** first byte, and a call to strncmp costs more than the compare */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char a = (unsigned char)w[i], b = (unsigned char)key[i];
-        if (a != b)
-            return a < b ? -1 : 1;
+    uint64_t h = (k[0] ^ (k[1] * 0x9E3779B97F4A7C15ull) ^ n) *
+                 0xff51afd7ed558ccdull;
+    return (uint32_t)(h >> (64 - WORDTAB_BITS));
+}
+
+static void wordtab_build(void)
+{
+    for (size_t i = 0; i < DP_ARRAY_LEN(lang_words); i++) {
+        size_t n = strlen(lang_words[i].w);
+        uint64_t k[2] = {0, 0};
+        if (n > WORD_MAX) /* dp__langid_table_check reports it */
+            continue;
+        memcpy(k, lang_words[i].w, n);
+        uint32_t h = word_hash(k, n);
+        while (wordtab[h].len)
+            h = (h + 1) & ((1u << WORDTAB_BITS) - 1);
+        wordtab[h] = (word_slot){{k[0], k[1]}, (uint8_t)n,
+                                 lang_words[i].mask};
     }
-    return key[n] != '\0' ? -1 : 0;
+}
+
+/* The languages listing the word w[0..n) (n <= WORD_MAX), 0 if none. */
+static unsigned word_mask(const char *w, size_t n)
+{
+    uint64_t k[2] = {0, 0};
+    memcpy(k, w, n);
+    for (uint32_t h = word_hash(k, n);; h = (h + 1) & ((1u << WORDTAB_BITS) - 1)) {
+        const word_slot *e = &wordtab[h];
+        if (e->len == 0)
+            return 0;
+        if (e->len == n && e->k[0] == k[0] && e->k[1] == k[1])
+            return e->mask;
+    }
 }
 
 static void score_word(lang_scores *sc, const char *w, size_t n)
 {
-    size_t lo = 0, hi = DP_ARRAY_LEN(lang_words);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = word_cmp(w, n, lang_words[mid].w);
-        if (c == 0) {
-            unsigned mask = lang_words[mid].mask;
-            int k = __builtin_popcount(mask);
-            int pts = k == 1 ? 6 : k == 2 ? 3 : k == 3 ? 2 : 1;
-            for (int l = 0; l < DP_LANG__COUNT; l++)
-                if (mask & (1u << l))
-                    sc->pts[l] += pts;
-            return;
-        }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    unsigned mask = word_mask(w, n);
+    if (mask == 0)
+        return;
+    int k = __builtin_popcount(mask);
+    int pts = k == 1 ? 6 : k == 2 ? 3 : k == 3 ? 2 : 1;
+    for (int l = 0; l < DP_LANG__COUNT; l++)
+        if (mask & (1u << l))
+            sc->pts[l] += pts;
 }
 
 static inline unsigned char suffix_last(const suffix_score *x)
@@ -645,6 +677,7 @@ int dp__lang_detect(const char *text, size_t n)
     size_t wn = 0, i = 0, words = 0;
     int b, second, best;
 
+    pthread_once(&wordtab_once, wordtab_build);
     memset(&sc, 0, sizeof sc);
     if (n > SCAN_MAX)
         n = SCAN_MAX;
@@ -683,10 +716,12 @@ int dp__lang_detect(const char *text, size_t n)
 
 int dp__langid_table_check(void)
 {
-    for (size_t i = 1; i < DP_ARRAY_LEN(lang_words); i++) {
-        const char *w = lang_words[i - 1].w;
-        if (word_cmp(w, strlen(w), lang_words[i].w) >= 0)
-            return (int)i;
+    pthread_once(&wordtab_once, wordtab_build);
+    for (size_t i = 0; i < DP_ARRAY_LEN(lang_words); i++) {
+        const char *w = lang_words[i].w;
+        if (strlen(w) == 0 || strlen(w) > WORD_MAX ||
+            word_mask(w, strlen(w)) != lang_words[i].mask)
+            return 2000 + (int)i;
     }
     for (size_t i = 1; i < DP_ARRAY_LEN(suffix_scores); i++)
         if (suffix_last(&suffix_scores[i - 1]) >
