@@ -1309,6 +1309,24 @@ skip_rice(dp__bitr *r, unsigned k, uint32_t n)
     return true;
 }
 
+/* Step over n codes of a document (no form index between them unless
+** its forms mix: then each gap is followed by its form's index, below
+** nforms).  NULL, or what was wrong. */
+static inline __attribute__((always_inline)) const char *
+skip_codes(dp__bitr *r, unsigned k, uint32_t n, bool mixed, uint32_t nforms)
+{
+    uint32_t v;
+    if (!mixed)
+        return skip_rice(r, k, n) ? NULL : "positions";
+    for (uint32_t i = 0; i < n; i++) {
+        if (!loc_rice(r, k, &v))
+            return "positions";
+        if (!loc_eg0(r, &v) || v >= nforms)
+            return "form index";
+    }
+    return NULL;
+}
+
 /* Open doc pos_doc's positions (version 3 on) for v3_decode_upto. */
 static inline __attribute__((always_inline)) int v3_open_doc(dp__postings *p)
 {
@@ -1366,20 +1384,12 @@ v3_decode_upto(dp__postings *p, uint32_t want)
 /* Step over the codes of doc pos_doc left after a partial decode. */
 static int v3_skip_rest(dp__postings *p)
 {
-    uint32_t freq = p->freqs[p->pos_doc], v;
-    if (p->pd_code != 1) {
-        dp__bitr r = p->br;
-        bool ok = skip_rice(&r, p->pd_k, freq - p->pd_n);
-        p->br = r;
-        return ok ? DP_OK : post_corrupt(p, "positions");
-    }
-    for (uint32_t i = p->pd_n; i < freq; i++) {
-        if (!bitr_rice_fast(&p->br, p->pd_k, &v))
-            return post_corrupt(p, "positions");
-        if (!bitr_eg0_fast(&p->br, &v) || v >= p->nforms)
-            return post_corrupt(p, "form index");
-    }
-    return DP_OK;
+    dp__bitr r = p->br;
+    const char *bad = skip_codes(&r, p->pd_k,
+                                 p->freqs[p->pos_doc] - p->pd_n,
+                                 p->pd_code == 1, p->nforms);
+    p->br = r;
+    return bad ? post_corrupt(p, bad) : DP_OK;
 }
 
 /* Step over doc pos_doc's positions (version 3 on) without computing
@@ -1388,19 +1398,13 @@ static int v3_skip_rest(dp__postings *p)
 static int skip_positions_v3(dp__postings *p, uint32_t freq)
 {
     unsigned k;
-    uint32_t code, v;
-    dp__bitr *r = &p->br;
+    uint32_t code;
     if (v3_doc_start(p, freq, &k, &code) != DP_OK)
         return DP_ECORRUPT;
-    if (code != 1)
-        return skip_rice(r, k, freq) ? DP_OK : post_corrupt(p, "positions");
-    for (uint32_t i = 0; i < freq; i++) {
-        if (!bitr_rice_fast(r, k, &v))
-            return post_corrupt(p, "positions");
-        if (!bitr_eg0_fast(r, &v) || v >= p->nforms)
-            return post_corrupt(p, "form index");
-    }
-    return DP_OK;
+    dp__bitr r = p->br;
+    const char *bad = skip_codes(&r, k, freq, code == 1, p->nforms);
+    p->br = r;
+    return bad ? post_corrupt(p, bad) : DP_OK;
 }
 
 /* The checks after doc pos_doc's positions: a group read from its start
@@ -1454,16 +1458,13 @@ static int v3_skip_docs(dp__postings *p, uint32_t to)
         unsigned k = rice_k(dp__get_u32(cols + (size_t)p->docs[i] *
                                                    DP__COL_ROW),
                             freq);
+        const char *bad = NULL;
         if (p->nforms > 1 && (!loc_eg0(&r, &code) || code > p->nforms))
-            rc = post_corrupt(p, "form code");
-        else if (code == 1) { /* forms mix: the careful path */
-            uint32_t v;
-            for (uint32_t j = 0; j < freq && rc == DP_OK; j++)
-                if (!loc_rice(&r, k, &v) || !loc_eg0(&r, &v) ||
-                    v >= p->nforms)
-                    rc = post_corrupt(p, "positions");
-        } else if (!skip_rice(&r, k, freq))
-            rc = post_corrupt(p, "positions");
+            bad = "form code";
+        else
+            bad = skip_codes(&r, k, freq, code == 1, p->nforms);
+        if (bad)
+            rc = post_corrupt(p, bad);
         if (rc == DP_OK && (((i + 1) & gmask) == 0 || i + 1 == p->bn)) {
             p->br = r;
             rc = check_doc_end(p);
