@@ -145,10 +145,15 @@ def load_engine(out, e):
     if os.path.exists(err):
         r["error"] = open(err).read().strip()
     builds = []
-    for f in sorted(glob.glob(os.path.join(out, e + ".w1-*.json"))):
+    for f in sorted(glob.glob(os.path.join(out, e + ".w1-*.json")),
+                    key=lambda f: int(f.rsplit("-", 1)[1].split(".")[0])):
         builds.append(json.load(open(f)))
         d = builds[-1].get("date")
         r["dates"]["w1"] = d[:10] + " " + d[11:16] + " UTC" if d else mtime(f)
+        if d and len(builds) > 1 and builds[0].get("date"):
+            # first and last build: run.sh builds the engines in rounds
+            r["dates"]["w1"] = "%s %s-%s UTC" % (builds[0]["date"][:10],
+                                                builds[0]["date"][11:16], d[11:16])
     r["builds"] = builds
     for k, f in (("w2w3", ".queries.jsonl"), ("w4", ".w4.json")):
         if os.path.exists(os.path.join(out, e + f)):
@@ -299,7 +304,11 @@ def main():
              "work directory (run.sh can re-measure some engines and report "
              "them with the others' earlier results: `ENGINES`, "
              "`REPORT_ENGINES`, `BUILDS=0`). Times are when each result was "
-             "written; load average: at the start of the engine's builds.\n")
+             "written (W1: its first and last build); load average: at the "
+             "start of the engine's first build. run.sh builds in rounds: "
+             "build 1 of every engine, then build 2 of every engine, and so "
+             "on, so that a slow spell of the machine falls on all engines "
+             "alike.\n")
     L.append("| engine | W1 builds | W2/W3 | W4 | load avg at W1 start |")
     L.append("|---|---|---|---|---|")
     for e, d in [(e, data[e]) for e in engines] + ([("depeche (2 threads)", dp2)] if dp2s else []):

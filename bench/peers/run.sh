@@ -27,7 +27,8 @@
 #
 # Steps: install missing Debian packages (install.sh); prepare the input
 # once, outside every timing (prep.py: gunzip, one version per id, the
-# fixed query set); per engine: W1 builds under /usr/bin/time, then one
+# fixed query set); W1 builds under /usr/bin/time, in rounds (build 1 of
+# every engine, then build 2 of every engine, ...); per engine, one
 # long-lived query process for W2/W3 (and W4 where the adapter has it);
 # sizes.py splits each index into postings+positions+dictionary and the
 # rest; then report.py writes peers-<corpus>.md and .json.  An engine that fails
@@ -125,41 +126,48 @@ else
     DP_MODE="depeche index (no --threads option in this binary: its default threads)"
 fi
 
-# w1 KEY ENGINE IDX: BUILDS timed builds of ENGINE into IDX (depeche with
-# $DPT as --threads, empty for the default), figures in $OUT/KEY.w1-N.json
-# and the index's parts in $OUT/KEY.parts.json (sizes.py).  Returns 1,
-# with $OUT/KEY.error, when a build fails.
+# w1 KEY ENGINE IDX B: timed build number B of ENGINE into IDX (depeche
+# with $DPT as --threads, empty for the default), figures in
+# $OUT/KEY.w1-B.json; the load average before the first build goes to
+# $OUT/KEY.load.  Returns 1, with $OUT/KEY.error, when the build fails.
 w1() {
-    wk=$1; we=$2; wi=$3; wb=1
-    cut -d' ' -f1-3 /proc/loadavg >"$OUT/$wk.load"   # other load on the machine
-    while [ $wb -le "$BUILDS" ]; do
-        echo "bench-peers: $wk: W1 build $wb/$BUILDS"
-        rm -rf "$wi"; mkdir -p "$wi"
-        sync
-        if ! DEPECHE_INDEX_THREADS=$DPT BENCH_PEERS_ADAPTER=1 \
-                /usr/bin/time -f '%e %U %S %M' \
-                -o "$OUT/$wk.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
-                "$we" index "$IN/corpus.jsonl" "$wi" \
-                >"$OUT/$wk.index.log" 2>&1; then
-            { echo "index failed:"; tail -5 "$OUT/$wk.index.log"; } >"$OUT/$wk.error"
-            return 1
-        fi
-        size=$(du -s -B1 "$wi" | cut -f1)
-        tail -1 "$OUT/$wk.time" | awk -v s="$size" -v b="$wb" \
-            -v d="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-            '{printf "{\"build\":%d,\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"rss_kb\":%s,\"index_bytes\":%s,\"date\":\"%s\"}\n", b, $1, $2, $3, $4, s, d}' \
-            >"$OUT/$wk.w1-$wb.json"
-        wb=$((wb + 1))
-    done
-    "$PY" "$HERE/sizes.py" "$we" "$wi" >"$OUT/$wk.parts.json" \
-        2>>"$OUT/$wk.index.log" || rm -f "$OUT/$wk.parts.json"
+    wk=$1; we=$2; wi=$3; wb=$4
+    [ "$wb" = 1 ] && cut -d' ' -f1-3 /proc/loadavg >"$OUT/$wk.load"
+    echo "bench-peers: $wk: W1 build $wb/$BUILDS"
+    rm -rf "$wi"; mkdir -p "$wi"
+    sync
+    if ! DEPECHE_INDEX_THREADS=$DPT BENCH_PEERS_ADAPTER=1 \
+            /usr/bin/time -f '%e %U %S %M' \
+            -o "$OUT/$wk.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
+            "$we" index "$IN/corpus.jsonl" "$wi" \
+            >"$OUT/$wk.index.log" 2>&1; then
+        { echo "index failed:"; tail -5 "$OUT/$wk.index.log"; } >"$OUT/$wk.error"
+        return 1
+    fi
+    size=$(du -s -B1 "$wi" | cut -f1)
+    tail -1 "$OUT/$wk.time" | awk -v s="$size" -v b="$wb" \
+        -v d="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        '{printf "{\"build\":%d,\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"rss_kb\":%s,\"index_bytes\":%s,\"date\":\"%s\"}\n", b, $1, $2, $3, $4, s, d}' \
+        >"$OUT/$wk.w1-$wb.json"
 }
 
+# sizes KEY ENGINE IDX: the parts of the index (sizes.py) in KEY.parts.json.
+sizes() {
+    "$PY" "$HERE/sizes.py" "$2" "$3" >"$OUT/$1.parts.json" \
+        2>>"$OUT/$1.index.log" || rm -f "$OUT/$1.parts.json"
+}
+
+# --- W1: the builds, in rounds ------------------------------------------------
+# Round b builds every engine once before round b + 1 builds any: on a
+# shared machine whose speed changes by 10-30 % from one hour to the next,
+# a slow spell then falls on every engine's builds instead of on the one
+# being measured, and the medians' ratios stay comparable.  An engine
+# whose build fails is dropped from the later rounds (its .error file).
+BUILT=""
 for e in $ENGINES; do
-    IDX=$W/index-$e
     if [ "$BUILDS" = 0 ]; then      # reuse the index and its W1 figures
         rm -f "$OUT/$e".w4.json "$OUT/$e".error "$OUT/$e".queries.jsonl
-        [ -d "$IDX" ] || { echo "no index at $IDX (BUILDS=0)" >"$OUT/$e.error"; continue; }
+        [ -d "$W/index-$e" ] || { echo "no index at $W/index-$e (BUILDS=0)" >"$OUT/$e.error"; continue; }
     else
         rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
             "$OUT/$e".load "$OUT/$e".w1mode
@@ -168,20 +176,40 @@ for e in $ENGINES; do
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
     fi
-    if [ "$BUILDS" != 0 ]; then
-        DPT=""
-        if [ "$e" = depeche ]; then
-            DPT=$DP_ONE; echo "$DP_MODE" >"$OUT/depeche.w1mode"
-        fi
-        w1 "$e" "$e" "$IDX" || continue
-        if [ "$e" = depeche ] && [ -n "$DP_ONE" ]; then
-            # the default two threads, for information; the index is
-            # the same, so it is removed and W2/W3 use the one above
+    BUILT="$BUILT $e"
+    [ "$e" = depeche ] && echo "$DP_MODE" >"$OUT/depeche.w1mode"
+done
+if [ "$BUILDS" != 0 ]; then
+    b=1
+    while [ $b -le "$BUILDS" ]; do
+        for e in $BUILT; do
+            [ -e "$OUT/$e.error" ] && continue
             DPT=""
-            w1 depeche-2t depeche "$W/index-depeche-2t" || true
-            rm -rf "$W/index-depeche-2t"
-        fi
+            [ "$e" = depeche ] && DPT=$DP_ONE
+            w1 "$e" "$e" "$W/index-$e" $b || continue
+            if [ "$e" = depeche ] && [ -n "$DP_ONE" ] &&
+               [ ! -e "$OUT/depeche-2t.error" ]; then
+                # the default two threads, for information; the index is
+                # the same, so W2/W3 use the one-thread build's
+                DPT=""
+                w1 depeche-2t depeche "$W/index-depeche-2t" $b || true
+            fi
+        done
+        b=$((b + 1))
+    done
+    for e in $BUILT; do
+        [ -e "$OUT/$e.error" ] || sizes "$e" "$e" "$W/index-$e"
+    done
+    if [ -d "$W/index-depeche-2t" ]; then
+        sizes depeche-2t depeche "$W/index-depeche-2t"
+        rm -rf "$W/index-depeche-2t"
     fi
+fi
+
+# --- W2/W3 (and W4) in one long-lived process per engine ---------------------
+for e in $BUILT; do
+    [ -e "$OUT/$e.error" ] && continue
+    IDX=$W/index-$e
     echo "bench-peers: $e: W2/W3 queries ($RUNS runs each)"
     if ! adapter "$e" query "$IDX" "$Q" "$RUNS" >"$OUT/$e.queries.jsonl" \
             2>"$OUT/$e.query.log"; then
