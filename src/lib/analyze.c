@@ -237,6 +237,70 @@ static void open_piece(dp_analyzer *a, piece *p, size_t start)
     p->fstart = a->form.n;
 }
 
+/* Copy the run of ASCII letters at s[i], folded, into a->form, as far as
+** its room: the fast path of scan_word, where most letters go.  Returns
+** the index just past the copied letters. */
+static inline __attribute__((always_inline)) size_t
+copy_ascii_letters(dp_analyzer *a, const unsigned char *s, size_t n, size_t i)
+{
+    size_t room = a->form.cap - a->form.n - 2, k = 0;
+    size_t lim = n - i < room ? n - i : room;
+    const unsigned char *src = s + i;
+    char *o = a->form.p + a->form.n, c;
+    while (k < lim && src[k] < 0x80 && (c = a->ascii_letter[src[k]]) != 0)
+        o[k++] = c;
+    a->form.n += k;
+    return i + k;
+}
+
+/* Close piece *pp at the apostrophe or hyphen `join` at s[i] and open the
+** next one, a->pieces[np], after its len bytes: a word goes on across
+** the mark, which stays in the form between the pieces. */
+static int next_piece(dp_analyzer *a, piece **pp, size_t np, size_t i,
+                      size_t len, char join)
+{
+    int rc = close_piece(a, *pp, i, join);
+    if (rc != DP_OK)
+        return rc;
+    a->form.p[a->form.n++] = join;
+    *pp = &a->pieces[np];
+    open_piece(a, *pp, i + len);
+    return DP_OK;
+}
+
+/* A separator cp (len bytes at s[i]) inside a number that does not end
+** it: a decimal point or comma before a digit, kept in the form, or a
+** space before a group of exactly three digits, dropped.  Returns the
+** bytes to step over, 0 when the number ends here. */
+static size_t number_separator(dp_analyzer *a, const unsigned char *s,
+                               size_t n, size_t i, size_t len, int32_t cp,
+                               int *numsep, size_t *group)
+{
+    if ((cp == '.' || cp == ',') && i + 1 < n && s[i + 1] >= '0' &&
+        s[i + 1] <= '9') {
+        a->form.p[a->form.n++] = (char)cp;
+        *numsep = 1;
+        return 1;
+    }
+    if (dp__fold_is_group_space(cp) && !*numsep && *group >= 1 &&
+        *group <= 3 && digit_group_at(a, s, n, i + len)) {
+        *group = 0;
+        return len;
+    }
+    return 0;
+}
+
+/* Append the folding of word character cp to a->form (room reserved):
+** ASCII from the table, the rest through dp__fold_cp. */
+static inline __attribute__((always_inline)) void
+append_folded(dp_analyzer *a, int32_t cp)
+{
+    if (cp < 0x80)
+        a->form.p[a->form.n++] = a->fold.e[cp].s[0];
+    else
+        a->form.n += dp__fold_cp(&a->fold, cp, a->form.p + a->form.n);
+}
+
 /*
 ** Read one word starting at the letter or digit at s[*pi] into a->form
 ** and a->pieces; on return *pi is just past it and *npieces is set.
@@ -247,7 +311,7 @@ static void open_piece(dp_analyzer *a, piece *p, size_t start)
 static int scan_word(dp_analyzer *a, const unsigned char *s, size_t n,
                      size_t *pi, size_t *npieces)
 {
-    size_t i = *pi, np = 0, group = 0;
+    size_t i = *pi, np = 0, group = 0, len, step;
     int numsep = 0, rc, cls;
     int32_t cp;
     piece *p = &a->pieces[0];
@@ -260,21 +324,12 @@ static int scan_word(dp_analyzer *a, const unsigned char *s, size_t n,
             if (rc != DP_OK)
                 return rc;
         }
-        /* Fast path: a run of ASCII letters, as far as the room left. */
         if (s[i] < 0x80 && a->ascii_letter[s[i]]) {
-            size_t room = a->form.cap - a->form.n - 2, k = 0;
-            size_t lim = n - i < room ? n - i : room;
-            const unsigned char *src = s + i;
-            char *o = a->form.p + a->form.n, c;
-            while (k < lim && src[k] < 0x80 &&
-                   (c = a->ascii_letter[src[k]]) != 0)
-                o[k++] = c;
-            i += k;
-            a->form.n += k;
+            i = copy_ascii_letters(a, s, n, i);
             p->alpha = 1;
             continue;
         }
-        size_t len = read_char(a, s, n, i, &cp, &cls);
+        len = read_char(a, s, n, i, &cp, &cls);
         if (len == 0)
             break;
         if (DP_LIKELY(cls == DP_CC_LETTER)) {
@@ -290,38 +345,22 @@ static int scan_word(dp_analyzer *a, const unsigned char *s, size_t n,
         } else if (cls == DP_CC_APOS || cls == DP_CC_HYPHEN) {
             if (np + 1 >= MAX_PIECES || !word_starts_at(a, s, n, i + len))
                 break;
-            char j = cls == DP_CC_APOS ? '\'' : '-';
-            rc = close_piece(a, p, i, j);
+            rc = next_piece(a, &p, ++np, i, len,
+                            cls == DP_CC_APOS ? '\'' : '-');
             if (rc != DP_OK)
                 return rc;
-            a->form.p[a->form.n++] = j;
-            p = &a->pieces[++np];
             i += len;
-            open_piece(a, p, i);
             continue;
         } else if (cls == DP_CC_SEP && np == 0 && p->digit && !p->alpha) {
-            /* Inside a number: decimal point or comma, digit group. */
-            if ((cp == '.' || cp == ',') && i + 1 < n && s[i + 1] >= '0' &&
-                s[i + 1] <= '9') {
-                a->form.p[a->form.n++] = (char)cp;
-                numsep = 1;
-                i++;
-                continue;
-            }
-            if (dp__fold_is_group_space(cp) && !numsep && group >= 1 &&
-                group <= 3 && digit_group_at(a, s, n, i + len)) {
-                group = 0;
-                i += len;
-                continue;
-            }
-            break;
+            step = number_separator(a, s, n, i, len, cp, &numsep, &group);
+            if (step == 0)
+                break;
+            i += step;
+            continue;
         } else {
             break; /* separator or ideograph */
         }
-        if (cp < 0x80)
-            a->form.p[a->form.n++] = a->fold.e[cp].s[0];
-        else
-            a->form.n += dp__fold_cp(&a->fold, cp, a->form.p + a->form.n);
+        append_folded(a, cp);
         i += len;
     }
     rc = close_piece(a, p, i, 0);
@@ -615,20 +654,51 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
     return rc;
 }
 
+/* The language of a text: the caller's code, else detected from it. */
+static int text_lang(const char *lang, const char *text, size_t n)
+{
+    if (lang == NULL || lang[0] == '\0')
+        return dp__lang_detect(text, n);
+    return dp__lang_from_code(lang);
+}
+
+/* Emit the tokens of what starts at s[*pi] and the fast path did not
+** take (the character cp of class cls, len bytes): a word through the
+** whole chain, an ideograph, or nothing; *pi goes past it.  Apart from
+** dp_analyze's loop for reading, inlined back into it for speed. */
+static inline __attribute__((always_inline)) int
+analyze_other(dp_analyzer *a, int li, dp_stemmer *st, const unsigned char *s,
+              size_t n, size_t *pi, size_t len, int32_t cp, int cls,
+              uint32_t *pos, dp_token_cb cb, void *ctx)
+{
+    size_t np, nparts;
+    int rc = DP_OK;
+
+    if (cls == DP_CC_LETTER || cls == DP_CC_DIGIT) {
+        rc = scan_word(a, s, n, pi, &np);
+        if (rc == DP_OK)
+            rc = split_parts(a, li, st, np, &nparts);
+        if (rc == DP_OK)
+            rc = emit_word(a, nparts, pos, cb, ctx);
+    } else if (cls == DP_CC_IDEO) {
+        rc = emit_ideograph(a, cp, *pi, len, pos, cb, ctx);
+        *pi += len;
+    } else {
+        *pi += len ? len : 1;
+    }
+    return rc;
+}
+
 int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
                dp_token_cb cb, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
-    int li, rc, cls;
-    size_t i = 0, len, np, nparts;
+    int li = text_lang(lang, text, n), rc, cls;
+    size_t i = 0, len;
     uint32_t pos = 0;
     dp_stemmer *st;
     int32_t cp;
 
-    if (lang == NULL || lang[0] == '\0')
-        li = dp__lang_detect(text, n);
-    else
-        li = dp__lang_from_code(lang);
     rc = get_stemmer(a, li, &st);
     if (rc != DP_OK)
         return rc;
@@ -653,20 +723,9 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
             continue;
         }
         rc = emit_batch(a, st, &pos, cb, ctx); /* tokens stay in order */
-        if (rc != 0)
-            return rc;
-        if (cls == DP_CC_LETTER || cls == DP_CC_DIGIT) {
-            rc = scan_word(a, s, n, &i, &np);
-            if (rc == DP_OK)
-                rc = split_parts(a, li, st, np, &nparts);
-            if (rc == DP_OK)
-                rc = emit_word(a, nparts, &pos, cb, ctx);
-        } else if (cls == DP_CC_IDEO) {
-            rc = emit_ideograph(a, cp, i, len, &pos, cb, ctx);
-            i += len;
-        } else {
-            i += len ? len : 1;
-        }
+        if (rc == 0)
+            rc = analyze_other(a, li, st, s, n, &i, len, cp, cls, &pos, cb,
+                               ctx);
         if (rc != 0)
             return rc;
     }

@@ -1885,42 +1885,49 @@ static uint64_t raw_at(const dp__postings *p)
     return (uint64_t)(p->br.p - p->pstream) * 8 - p->br.n;
 }
 
-int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
-                          dp__pos_bits *out, uint32_t *forms)
+/* The length of the cursor's document, for its Rice parameter: the one
+** given when it is, as the rows of the columns, 24 bytes a document, miss
+** the cache when a merge walks those of all its inputs for each term. */
+static inline uint32_t raw_doc_len(const dp__postings *p,
+                                   const uint32_t *doclen)
 {
-    int rc = raw_seek(p);
-    if (rc != DP_OK)
-        return rc;
-    /* as v3_doc_start, with the length given when it is: the rows of the
-    ** columns, 24 bytes a document, miss the cache when a merge walks
-    ** those of all its inputs for each term */
-    uint32_t freq = p->freqs[p->bi], doc = p->docs[p->bi], code = 0, v;
-    uint32_t len = doclen != NULL ? *doclen
-                                  : dp__get_u32(p->f->cols +
-                                                (size_t)doc * DP__COL_ROW + 12);
-    uint64_t cur = 0, start;
-    unsigned k = rice_k(len, freq);
-    /* the reader in a local (as v3_decode_upto), the form code too */
-    dp__bitr r = p->br;
-    if (p->nforms > 1 && (!bitr_eg0_fast(&r, &code) || code > p->nforms))
-        return post_corrupt(p, "form code");
-    start = (uint64_t)(r.p - p->pstream) * 8 - r.n;
+    if (doclen != NULL)
+        return *doclen;
+    return dp__get_u32(p->f->cols + (size_t)p->docs[p->bi] * DP__COL_ROW +
+                       12);
+}
+
+/* Check freq positions of Rice parameter k with reader r (a local of the
+** caller, as in v3_decode_upto), and the form index after each when code
+** is 1, kept in forms when given.  DP_OK, or DP_ECORRUPT with p damaged. */
+static inline __attribute__((always_inline)) int
+raw_walk(dp__postings *p, dp__bitr *r, unsigned k, uint32_t freq,
+         uint32_t code, uint32_t *forms)
+{
+    uint64_t cur = 0;
+    uint32_t v;
     for (uint32_t i = 0; i < freq; i++) {
-        if (!bitr_rice_fast(&r, k, &v))
+        if (!bitr_rice_fast(r, k, &v))
             return post_corrupt(p, "positions");
         cur += v;
         if (cur > UINT32_MAX)
             return post_corrupt(p, "position too large");
         if (code == 1) {
-            if (!bitr_eg0_fast(&r, &v) || v >= p->nforms)
+            if (!bitr_eg0_fast(r, &v) || v >= p->nforms)
                 return post_corrupt(p, "form index");
             if (forms != NULL)
                 forms[i] = v;
         }
     }
-    p->br = r;
-    if (check_doc_end(p) != DP_OK)
-        return DP_ECORRUPT;
+    return DP_OK;
+}
+
+/* Where the walked document's codes lie, and its positions marked
+** stepped over: a later dp__postings_load_positions must not read the
+** next document's positions as this one's. */
+static void raw_done(dp__postings *p, dp__pos_bits *out, uint64_t start,
+                     uint32_t code, unsigned k, uint32_t len)
+{
     out->p = p->pstream;
     out->end = p->pend;
     out->bit = start;
@@ -1929,9 +1936,30 @@ int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
     out->k = k;
     out->len = len;
     p->pos_doc++;
-    /* stepped over: a later dp__postings_load_positions must not read the
-    ** next document's positions as this one's */
     p->pos_ready = true;
     p->npos = 0;
+}
+
+int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
+                          dp__pos_bits *out, uint32_t *forms)
+{
+    int rc = raw_seek(p);
+    if (rc != DP_OK)
+        return rc;
+    /* as v3_doc_start, with the length given when it is */
+    uint32_t freq = p->freqs[p->bi], code = 0, len = raw_doc_len(p, doclen);
+    unsigned k = rice_k(len, freq);
+    /* the reader in a local (as v3_decode_upto), the form code too */
+    dp__bitr r = p->br;
+    if (p->nforms > 1 && (!bitr_eg0_fast(&r, &code) || code > p->nforms))
+        return post_corrupt(p, "form code");
+    uint64_t start = (uint64_t)(r.p - p->pstream) * 8 - r.n;
+    rc = raw_walk(p, &r, k, freq, code, forms);
+    if (rc != DP_OK)
+        return rc;
+    p->br = r;
+    if (check_doc_end(p) != DP_OK)
+        return DP_ECORRUPT;
+    raw_done(p, out, start, code, k, len);
     return DP_OK;
 }

@@ -772,6 +772,47 @@ static int atom_has(dp__mt *a, int64_t want, bool *has)
     return DP_OK;
 }
 
+/* Is start s out of the question: outside 32 bits, too near the end of
+** a title-only phrase's title, or the same as the last start recorded? */
+static inline bool phrase_start_skipped(const dp__mt *m, int64_t s)
+{
+    return s < 0 || s > UINT32_MAX || s + m->span >= m->title_len ||
+           (m->nocc > 0 && m->occ[m->nocc - 1] == (uint32_t)s);
+}
+
+/* Do the atoms other than the driving one stand at their offsets from
+** start s in doc d (*ok)?  A frequent atom is moved to d first; when it
+** is not in d, no start there can match: the scan ends and m->next is
+** its doc.  Inlined into phrase_more's loop, its hot path. */
+static inline __attribute__((always_inline)) int
+phrase_start_matches(dp__mt *m, uint32_t d, int64_t s, bool *okp)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < m->npos && ok; i++) {
+        dp__mt *a = m->pos[i];
+        if (a == m->drv)
+            continue;
+        if (i >= m->ndrive && (!a->started || a->doc != d)) {
+            /* a frequent word: is it in d at all? */
+            int rc = adv(a, d);
+            if (rc != DP_OK)
+                return rc;
+            if (a->doc != d) { /* no match before its doc */
+                m->nocc = 0;
+                m->next = a->doc;
+                m->scan = m->dn;
+                break;
+            }
+            a->pi = 0;
+        }
+        int rc = atom_has(a, s + a->off, &ok);
+        if (rc != DP_OK)
+            return rc;
+    }
+    *okp = ok;
+    return DP_OK;
+}
+
 /* Check the candidate starts from m->scan on, until one matches (all:
 ** until none is left).  Each start is checked against the other atoms
 ** rarest first, so a frequent word is looked at only where the rarer
@@ -782,30 +823,10 @@ static int phrase_more(dp__mt *m, bool all)
     uint32_t d = m->occ_doc;
     for (; m->scan < m->dn; m->scan++) {
         int64_t s = (int64_t)m->dpos[m->scan] - m->drv->off;
-        bool ok = true;
-        int rc = DP_OK;
-        if (s < 0 || s > UINT32_MAX || s + m->span >= m->title_len ||
-            (m->nocc > 0 && m->occ[m->nocc - 1] == (uint32_t)s))
+        bool ok;
+        if (phrase_start_skipped(m, s))
             continue;
-        for (uint32_t i = 0; i < m->npos && ok && rc == DP_OK; i++) {
-            dp__mt *a = m->pos[i];
-            if (a == m->drv)
-                continue;
-            if (i >= m->ndrive && (!a->started || a->doc != d)) {
-                /* a frequent word: is it in d at all? */
-                rc = adv(a, d);
-                if (rc != DP_OK)
-                    return rc;
-                if (a->doc != d) { /* no match before its doc */
-                    m->nocc = 0;
-                    m->next = a->doc;
-                    m->scan = m->dn;
-                    break;
-                }
-                a->pi = 0;
-            }
-            rc = atom_has(a, s + a->off, &ok);
-        }
+        int rc = phrase_start_matches(m, d, s, &ok);
         if (rc != DP_OK)
             return rc;
         if (ok && m->scan < m->dn) {

@@ -938,6 +938,21 @@ static void *zjob_run(void *arg)
     return NULL;
 }
 
+/* Start compressing the document store of a flush: in a second thread
+** when the writer may use one and it starts, else at once.  True if in
+** a thread, to be joined. */
+static bool zjob_start(zjob *z, const membuf *mb, const uint32_t *docmap,
+                       int threads, pthread_t *th)
+{
+    memset(z, 0, sizeof *z);
+    z->mb = mb;
+    z->docmap = docmap;
+    if (threads && pthread_create(th, NULL, zjob_run, z) == 0)
+        return true;
+    zjob_run(z);
+    return false;
+}
+
 /* Write the terms of the buffer, in byte order. */
 static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
 {
@@ -981,50 +996,54 @@ static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
     return rc;
 }
 
-/* Write the buffer as a new segment (documents replaced or deleted while
-** in the buffer are left out) and open it.  The buffer is emptied. */
-static int mb_flush(dp_writer *w)
+/* The buffer's documents' numbers in the new segment, UINT32_MAX for
+** those replaced or deleted while in the buffer; *live counts the others. */
+static int mb_docmap(const membuf *mb, uint32_t **out, uint32_t *live)
 {
-    membuf *mb = &w->mb;
-    dp__segw *sw = NULL;
-    uint32_t *docmap = NULL, live = 0;
-    zjob z;
-    pthread_t th;
-    bool threaded = false;
-    char path[4096];
-    int rc = DP_OK;
-
-    if (mb->ndocs == 0)
-        return DP_OK;
-    docmap = dp__malloc((size_t)mb->ndocs * sizeof *docmap);
+    uint32_t *docmap = dp__malloc((size_t)mb->ndocs * sizeof *docmap);
+    uint32_t n = 0;
     if (docmap == NULL)
         return DP_ENOMEM;
     for (uint32_t d = 0; d < mb->ndocs; d++)
         docmap[d] = bit_get((const uint8_t *)mb->deleted.p, d) ? UINT32_MAX
-                                                               : live++;
-    if (live == 0) { /* everything was replaced or deleted meanwhile */
-        dp__free(docmap);
-        mb_free(mb);
-        return DP_OK;
-    }
-    memset(&z, 0, sizeof z);
-    z.mb = mb;
-    z.docmap = docmap;
-    if (w->threads && pthread_create(&th, NULL, zjob_run, &z) == 0)
-        threaded = true;
-    else
-        zjob_run(&z);
-    uint64_t no = w->m.next_no++;
-    dp__seg_path(path, sizeof path, w->a->dir, no);
-    rc = dp__segw_open(&sw, path, &w->err);
-    if (rc == DP_OK)
-        dp__segw_defer_store(sw);
+                                                               : n++;
+    *out = docmap;
+    *live = n;
+    return DP_OK;
+}
+
+/* Write the columns, source and id of each document kept, in order. */
+static int flush_docs(const membuf *mb, dp__segw *sw, const uint32_t *docmap)
+{
     const dp__doc_cols *cols = (const dp__doc_cols *)mb->cols.p;
+    int rc = DP_OK;
     for (uint32_t d = 0; d < mb->ndocs && rc == DP_OK; d++) {
         if (docmap[d] == UINT32_MAX)
             continue;
         rc = dp__segw_doc(sw, &cols[d], item(&mb->src_offs, &mb->src_blob, d),
                           item(&mb->id_offs, &mb->id_blob, d), NULL, 0);
+    }
+    return rc;
+}
+
+/* Write the buffer as segment file `no`: documents and postings here,
+** the document store compressed meanwhile in a second thread when the
+** writer may use one (zjob). */
+static int mb_write_segment(dp_writer *w, uint64_t no, const uint32_t *docmap)
+{
+    membuf *mb = &w->mb;
+    dp__segw *sw = NULL;
+    zjob z;
+    pthread_t th;
+    bool threaded = zjob_start(&z, mb, docmap, w->threads, &th);
+    char path[4096];
+    int rc;
+
+    dp__seg_path(path, sizeof path, w->a->dir, no);
+    rc = dp__segw_open(&sw, path, &w->err);
+    if (rc == DP_OK) {
+        dp__segw_defer_store(sw);
+        rc = flush_docs(mb, sw, docmap);
     }
     if (rc == DP_OK)
         rc = flush_terms(w, sw, docmap);
@@ -1039,12 +1058,15 @@ static int mb_flush(dp_writer *w)
     dp__segw_free(sw);
     dp__buf_free(&z.blocks);
     dp__buf_free(&z.idx);
-    dp__free(docmap);
-    if (rc != DP_OK)
-        return rc;
-    dp__crash_point("flush-done");
+    return rc;
+}
+
+/* Open the segment file `no` just written and add it to the writer's
+** segments, marked fresh: written since the last commit. */
+static int open_flushed(dp_writer *w, uint64_t no)
+{
     dp__segfile *f;
-    rc = dp__segfile_open(w->a->dir, no, &f, &w->err);
+    int rc = dp__segfile_open(w->a->dir, no, &f, &w->err);
     if (rc != DP_OK)
         return rc;
     rc = seg_push(w, f, NULL, 0);
@@ -1054,6 +1076,36 @@ static int mb_flush(dp_writer *w)
     }
     w->segs[w->nseg - 1].fresh = true;
     w->st.flushes++;
+    return DP_OK;
+}
+
+/* Write the buffer as a new segment (documents replaced or deleted while
+** in the buffer are left out) and open it.  The buffer is emptied. */
+static int mb_flush(dp_writer *w)
+{
+    membuf *mb = &w->mb;
+    uint32_t *docmap, live;
+    int rc;
+
+    if (mb->ndocs == 0)
+        return DP_OK;
+    rc = mb_docmap(mb, &docmap, &live);
+    if (rc != DP_OK)
+        return rc;
+    if (live == 0) { /* everything was replaced or deleted meanwhile */
+        dp__free(docmap);
+        mb_free(mb);
+        return DP_OK;
+    }
+    uint64_t no = w->m.next_no++;
+    rc = mb_write_segment(w, no, docmap);
+    dp__free(docmap);
+    if (rc != DP_OK)
+        return rc;
+    dp__crash_point("flush-done");
+    rc = open_flushed(w, no);
+    if (rc != DP_OK)
+        return rc;
     mb_free(mb);
     return DP_OK;
 }
