@@ -6,10 +6,16 @@
 ** analyses kwic, terms and freq).
 **
 ** A small valid archive is built once into /tmp/dp-fuzz-segment.<pid> (two
-** segments, one deletion file).  Each input damages one of its files,
-** then the archive is opened and used; any error code is fine, a crash
-** or a sanitizer report is not.  Every file is made pristine again
-** before the next input.
+** segments, one deletion file), then its segments are rewritten in every
+** older format version the reader accepts (2 to DP__SEG_VERSION - 1: the
+** same documents, records, terms, forms and positions, written by
+** dp__segw_open_version), so that the decoders users' old archives go
+** through (version 2's Exp-Golomb positions and varint partial blocks,
+** the Rice codes of versions 3 and 4) are fuzzed too.  Each input picks a
+** version and damages one file of that version's archive, then the
+** archive is opened and used; any error code is fine, a crash or a
+** sanitizer report is not.  Every file is made pristine again before the
+** next input.
 **
 ** Input layout:
 **   byte 0   which file: index (mod the number of files) in name order
@@ -24,6 +30,17 @@
 **                       recompressed afterwards (reaches the record
 **                       decoder); checksums are then always fixed
 **              12       no file: bytes 2.. go to dp__record_parse
+**            bits 5-7 (v): the format version of the segments
+**              0        today's (DP__SEG_VERSION): the writer's files
+**              1..7     version 2 + (v - 1) % (DP__SEG_VERSION - 1),
+**                       today 1 -> 2, 2 -> 3, 3 -> 4, 4 -> 5, 5 -> 2,
+**                       6 -> 3, 7 -> 4 (an absolute version, so that an
+**                       old-version input keeps its meaning when a
+**                       version is added); MANIFEST and del-*.dpd are
+**                       the same in every version but for the segment
+**                       sizes in MANIFEST.  (These bits were unused
+**                       before; the saved inputs that had them set were
+**                       rewritten with them cleared.)
 **   bytes 2- patch operations, each an opcode byte (mod 4) then:
 **              0 xor      u16 offset, u8 value
 **              1 set32    u16 offset, u32 value (little-endian)
@@ -46,6 +63,8 @@
 #define MAX_FILES 16
 #define REGION_STORE_RAW 11
 #define REGION_RECORD 12
+#define MIN_VERSION 2 /* the oldest the writer can still write */
+#define NVERSIONS (DP__SEG_VERSION - MIN_VERSION + 1)
 
 typedef struct afile {
     char name[64];
@@ -57,8 +76,11 @@ typedef struct afile {
 static struct {
     char dir[64];
     pid_t owner;
-    afile files[MAX_FILES];
+    /* files[v - MIN_VERSION]: the pristine archive in format version v,
+    ** the same names in the same (name) order in every version */
+    afile files[NVERSIONS][MAX_FILES];
     size_t nfiles;
+    uint64_t counts[8]; /* dp_count of each query, today's version */
     dp_query *queries[8];
     size_t nqueries;
     dp_analyzer *analyzer;
@@ -180,11 +202,13 @@ static int slurp(const char *path, uint8_t **out, size_t *n)
     return 0;
 }
 
+/* The archive the writer made, as today's version. */
 static int load_files(void)
 {
     DIR *d = opendir(H.dir);
     struct dirent *e;
     char path[512];
+    afile *cur = H.files[DP__SEG_VERSION - MIN_VERSION];
 
     if (d == NULL)
         return -1;
@@ -193,17 +217,216 @@ static int load_files(void)
         if (strcmp(nm, "MANIFEST") != 0 && strncmp(nm, "seg-", 4) != 0 &&
             strncmp(nm, "del-", 4) != 0)
             continue;
-        if (strlen(nm) >= sizeof H.files[0].name)
+        if (strlen(nm) >= sizeof cur[0].name)
             continue;
-        afile *f = &H.files[H.nfiles++];
+        afile *f = &cur[H.nfiles++];
         memcpy(f->name, nm, strlen(nm) + 1);
         snprintf(path, sizeof path, "%s/%s", H.dir, nm);
-        if (slurp(path, &f->data, &f->n) != 0)
+        if (slurp(path, &f->data, &f->n) != 0) {
+            closedir(d);
             return -1;
+        }
     }
     closedir(d);
-    qsort(H.files, H.nfiles, sizeof H.files[0], cmp_names);
+    qsort(cur, H.nfiles, sizeof cur[0], cmp_names);
     return H.nfiles >= 3 ? 0 : -1;
+}
+
+static int write_file(const char *name, const uint8_t *p, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", H.dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return -1;
+    ssize_t k = n ? write(fd, p, n) : 0;
+    close(fd);
+    return k == (ssize_t)n ? 0 : -1;
+}
+
+/* Put the pristine archive of `version` in place. */
+static void write_version(uint32_t version)
+{
+    const afile *set = H.files[version - MIN_VERSION];
+    for (size_t i = 0; i < H.nfiles; i++)
+        write_file(set[i].name, set[i].data, set[i].n);
+}
+
+/**************************************************************************
+** The same archive in older format versions: each segment is copied
+** document by document and term by term (columns, stored records, forms,
+** decoded positions) into a writer of the older version, as a merge of
+** one input without deletions would (the deletion file still applies:
+** docids do not change).  MANIFEST gets the new segment sizes.
+*/
+
+/* The postings of term ti of g, positions decoded, into w. */
+static int copy_term(const dp__segment *g, dp__segw *w, const dp__term_info *ti)
+{
+    dp__form_buf *fb = calloc(ti->nforms, sizeof *fb);
+    dp_slice *fs = calloc(ti->nforms, sizeof *fs);
+    dp__postings *p = NULL;
+    int rc = fb && fs ? DP_OK : DP_ENOMEM;
+
+    for (uint32_t k = 0; k < ti->nforms && rc == DP_OK; k++) {
+        rc = dp__term_form(g, ti, k, &fb[k]);
+        fs[k] = fb[k].info.form;
+    }
+    if (rc == DP_OK)
+        rc = dp__segw_term_begin(w, ti->term, ti->term_len, fs, ti->nforms);
+    if (rc == DP_OK)
+        rc = dp__postings_open(g, ti, -1, DP__POST_POSITIONS, &p);
+    while (rc == DP_OK && (rc = dp__postings_next(p)) == DP_OK) {
+        const uint32_t *pos, *forms;
+        size_t n;
+        dp__postings_positions(p, &pos, &forms, &n);
+        rc = dp__segw_term_doc(w, dp__postings_doc(p), pos, forms,
+                               (uint32_t)n);
+    }
+    if (rc == DP_ENOTFOUND)
+        rc = dp__segw_term_end(w);
+    dp__postings_free(p);
+    free(fb);
+    free(fs);
+    return rc;
+}
+
+/* Segment `no` of H.dir (today's version) rewritten in `version`, into
+** *out (malloc'ed). */
+static int transcode(uint64_t no, uint32_t version, uint8_t **out, size_t *n)
+{
+    dp_buf err = DP_BUF_INIT;
+    dp__segfile *f = NULL;
+    dp__segw *w = NULL;
+    dp__term_iter *it = NULL;
+    dp__fetch fe = DP__FETCH_INIT;
+    dp__segment g;
+    char path[512];
+
+    snprintf(path, sizeof path, "%s/transcode.tmp", H.dir);
+    unlink(path);
+    int rc = dp__segfile_open(H.dir, no, &f, &err);
+    if (rc == DP_OK)
+        rc = dp__segw_open_version(&w, path, version, &err);
+    memset(&g, 0, sizeof g);
+    g.file = f;
+    g.err = &err;
+    for (uint32_t d = 0; rc == DP_OK && d < dp__seg_ndocs(&g); d++) {
+        dp__doc_cols c;
+        const void *raw;
+        size_t rn;
+        dp__seg_doc_cols(&g, d, &c);
+        rc = dp__seg_fetch_raw(&g, d, &fe, &raw, &rn);
+        if (rc == DP_OK)
+            rc = dp__segw_doc(w, &c, dp__seg_source_name(&g, c.source),
+                              dp__seg_doc_id(&g, d), raw, rn);
+    }
+    if (rc == DP_OK)
+        rc = dp__term_iter_open(&g, "", 0, &it);
+    while (rc == DP_OK) {
+        dp_slice t;
+        dp__term_info ti;
+        rc = dp__term_iter_next(it, &t, &ti);
+        if (rc == DP_OK)
+            rc = copy_term(&g, w, &ti);
+    }
+    if (rc == DP_ENOTFOUND)
+        rc = dp__segw_finish(w, NULL);
+    if (rc != DP_OK)
+        fprintf(stderr, "fuzz_segment: segment %llu in version %u: %s: %s\n",
+                (unsigned long long)no, (unsigned)version, dp_strerror(rc),
+                err.n ? (const char *)err.p : "");
+    dp__term_iter_free(it);
+    dp__fetch_free(&fe);
+    dp__segw_free(w);
+    if (f != NULL)
+        dp__segfile_unref(f);
+    dp__buf_free(&err);
+    if (rc == DP_OK && slurp(path, out, n) != 0)
+        rc = DP_EIO;
+    unlink(path);
+    return rc;
+}
+
+/* H.files of `version` from today's (in place in H.dir). */
+static int make_version(uint32_t version)
+{
+    const afile *cur = H.files[DP__SEG_VERSION - MIN_VERSION];
+    afile *set = H.files[version - MIN_VERSION];
+    dp__manifest m = {0};
+    dp_buf err = DP_BUF_INIT;
+    size_t mi = H.nfiles;
+    int rc = DP_OK;
+
+    for (size_t i = 0; i < H.nfiles && rc == DP_OK; i++) {
+        unsigned long long no;
+        set[i] = cur[i]; /* shares the bytes of files that do not change */
+        if (strcmp(cur[i].name, "MANIFEST") == 0)
+            mi = i;
+        if (sscanf(cur[i].name, "seg-%llu.dps", &no) == 1)
+            rc = transcode(no, version, &set[i].data, &set[i].n);
+    }
+    if (rc == DP_OK && mi < H.nfiles)
+        rc = dp__manifest_read(H.dir, &m, &err);
+    for (size_t k = 0; rc == DP_OK && k < m.nseg; k++)
+        for (size_t i = 0; i < H.nfiles; i++) {
+            unsigned long long no;
+            if (sscanf(set[i].name, "seg-%llu.dps", &no) == 1 &&
+                no == m.segs[k].seg_no)
+                m.segs[k].bytes = set[i].n;
+        }
+    if (rc == DP_OK && mi < H.nfiles)
+        rc = dp__manifest_write(H.dir, &m, &err, NULL);
+    if (rc == DP_OK && mi < H.nfiles) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/MANIFEST", H.dir);
+        if (slurp(path, &set[mi].data, &set[mi].n) != 0)
+            rc = DP_EIO;
+    }
+    dp__manifest_free(&m);
+    dp__buf_free(&err);
+    write_version(DP__SEG_VERSION);
+    return rc;
+}
+
+/* Every version's pristine archive opens, has segments of that version
+** and counts what today's counts: else the rewrite above is wrong and
+** the fuzzing of that version meaningless. */
+static int check_version(uint32_t version)
+{
+    dp_archive *a = NULL;
+    int rc, ok = 1;
+
+    write_version(version);
+    for (size_t i = 0; i < H.nfiles; i++) {
+        unsigned long long no;
+        dp__segfile *f = NULL;
+        dp_buf err = DP_BUF_INIT;
+        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
+            continue;
+        if (dp__segfile_open(H.dir, no, &f, &err) != DP_OK ||
+            f->version != version || dp__segfile_verify(f, &err) != DP_OK)
+            ok = 0;
+        if (f != NULL)
+            dp__segfile_unref(f);
+        dp__buf_free(&err);
+    }
+    rc = dp_archive_open(&a, H.dir, DP_ARCHIVE_READ);
+    for (size_t q = 0; rc == DP_OK && q < H.nqueries; q++) {
+        uint64_t n;
+        if (dp_count(a, H.queries[q], &n) != DP_OK)
+            ok = 0;
+        else if (version == DP__SEG_VERSION)
+            H.counts[q] = n;
+        else if (n != H.counts[q])
+            ok = 0;
+    }
+    dp_archive_close(a);
+    write_version(DP__SEG_VERSION);
+    if (rc != DP_OK || !ok)
+        fprintf(stderr, "fuzz_segment: the archive of version %u does not "
+                "read back as today's\n", (unsigned)version);
+    return rc == DP_OK && ok ? 0 : -1;
 }
 
 static void remove_tree(const char *dir)
@@ -287,6 +510,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                            &H.queries[H.nqueries], NULL) == DP_OK)
             H.nqueries++;
     }
+    if (check_version(DP__SEG_VERSION) != 0)
+        abort();
+    for (uint32_t v = MIN_VERSION; v < DP__SEG_VERSION; v++)
+        if (make_version(v) != DP_OK || check_version(v) != 0)
+            abort();
     return 0;
 }
 
@@ -661,7 +889,7 @@ static void verify_segments(void)
         unsigned long long no;
         dp__segfile *f = NULL;
         dp_buf err = DP_BUF_INIT;
-        if (sscanf(H.files[i].name, "seg-%llu.dps", &no) != 1)
+        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
             continue;
         if (dp__segfile_open(H.dir, no, &f, &err) == DP_OK) {
             dp__segfile_verify(f, &err);
@@ -684,18 +912,6 @@ static void parse_records(const uint8_t *p, const uint8_t *end)
     dp__fetch_free(&f);
 }
 
-static int write_file(const char *name, const uint8_t *p, size_t n)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", H.dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return -1;
-    ssize_t k = n ? write(fd, p, n) : 0;
-    close(fd);
-    return k == (ssize_t)n ? 0 : -1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (H.nfiles == 0)
@@ -709,11 +925,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_records(data + 2, data + size);
         return 0;
     }
+    unsigned vbits = data[1] >> 5;
+    uint32_t version = vbits == 0 ? DP__SEG_VERSION
+                                  : MIN_VERSION + (vbits - 1) % NVERSIONS;
     /* Every file pristine first: a crashed input of the replay driver
     ** (which forks) could not put its file back. */
-    for (size_t i = 0; i < H.nfiles; i++)
-        write_file(H.files[i].name, H.files[i].data, H.files[i].n);
-    afile *f = &H.files[data[0] % H.nfiles];
+    write_version(version);
+    afile *f = &H.files[version - MIN_VERSION][data[0] % H.nfiles];
     bool is_seg = strncmp(f->name, "seg-", 4) == 0;
     buf8 b = {malloc(f->n + 1), f->n, f->n};
     if (b.p == NULL)
@@ -742,8 +960,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dp_archive *a = NULL;
         int rc = dp_archive_open(&a, H.dir, DP_ARCHIVE_READ);
         if (H.verbose)
-            fprintf(stderr, "%s (%zu bytes): open: %s %s\n", f->name, b.n,
-                    dp_strerror(rc), a ? dp_archive_errmsg(a) : "");
+            fprintf(stderr, "%s (version %u, %zu bytes): open: %s %s\n",
+                    f->name, (unsigned)version, b.n, dp_strerror(rc),
+                    a ? dp_archive_errmsg(a) : "");
         if (rc == DP_OK)
             use_archive(a, data[0] >> 2);
         else
