@@ -341,8 +341,10 @@ def main():
                 fmt(w["index_pct_of_text"], 1), fmt(w.get("core_mb"), 1),
                 fmt(w.get("core_pct_of_text"), 1)))
     L.append("\nWall and CPU: medians over the builds, measured with /usr/bin/time "
-             "around the whole adapter (JVM or Python start included; CPU = user + "
-             "sys of the adapter and its children). On a shared machine (load "
+             "around each engine's indexing program (the JVM's start included for "
+             "Lucene, Python's for the Xapian, Groonga and Sphinx adapters; "
+             "`depeche index` and FTS5's C adapter run directly; CPU = user + "
+             "sys of the program and its children). On a shared machine (load "
              "average above the core count) wall times include waiting for the "
              "CPU: MB per CPU second is then the fairer throughput.\n")
     L.append("One indexing thread: the W1 rule. Every peer's adapter indexes in "
