@@ -252,6 +252,13 @@ int dp__postings_open(const dp__segment *g, const dp__term_info *t,
                       int form, unsigned flags, dp__postings **out);
 void dp__postings_free(dp__postings *p);
 
+/* Set bit d (bm[d / 64], bit d % 64) for every document d of the
+** term's list, deleted ones and every form included: a superset of what
+** the cursor would return, for a query that intersects dense lists by
+** words of 64 documents.  Only before the first document (else
+** DP_EINVAL); the cursor is left there.  DP_ECORRUPT on a damaged list. */
+int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm);
+
 /* Move to the next live document.  DP_OK, DP_ENOTFOUND (end), DP_ECORRUPT. */
 int dp__postings_next(dp__postings *p);
 /* Move to the first live document >= target.  Never moves backwards: if

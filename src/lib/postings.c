@@ -1037,22 +1037,27 @@ void dp__postings_free(dp__postings *p)
     dp__free(p);
 }
 
+/* Decode the n docids (into p->docs) and frequencies of a block from *q;
+** docs_only: the frequencies of a full version 4+ block are not decoded
+** (dp__postings_docs_bitmap) and *q is then left inside the block. */
 static int decode_doc_list(dp__postings *p, const uint8_t **q,
-                           const uint8_t *end, uint32_t n)
+                           const uint8_t *end, uint32_t n, bool docs_only)
 {
     uint32_t d[DP__BLOCK];
     if (n == DP__BLOCK && p->version >= 4) {
         if (!dec_pfor(q, end, d, n))
             return post_corrupt(p, "packed docs");
-        if (!dec_pfor(q, end, p->freqs, n))
-            return post_corrupt(p, "packed freqs");
-        uint32_t any = 0; /* one test for the block, after the loop */
-        for (uint32_t i = 0; i < n; i++) {
-            any |= p->freqs[i];
-            p->freqs[i]++;
+        if (!docs_only) { /* else *q is left inside the block */
+            if (!dec_pfor(q, end, p->freqs, n))
+                return post_corrupt(p, "packed freqs");
+            uint32_t any = 0; /* one test for the block, after the loop */
+            for (uint32_t i = 0; i < n; i++) {
+                any |= p->freqs[i];
+                p->freqs[i]++;
+            }
+            if (any >= DP__MAX_FREQ)
+                return post_corrupt(p, "frequency");
         }
-        if (any >= DP__MAX_FREQ)
-            return post_corrupt(p, "frequency");
     } else if (n == DP__BLOCK) {
         unsigned bd, bf;
         if (*q >= end || (bd = **q) > 32)
@@ -1102,22 +1107,29 @@ static int decode_doc_list(dp__postings *p, const uint8_t **q,
     return DP_OK;
 }
 
+/* The bytes [*q, *end) of block b, and its number of documents. */
+static uint32_t block_span(const dp__postings *p, uint32_t b,
+                           const uint8_t **q, const uint8_t **end)
+{
+    if (p->sk_off) {
+        *q = p->blocks + p->sk_off[b];
+        *end = b + 1 < p->nblocks ? p->blocks + p->sk_off[b + 1] : p->end;
+    } else {
+        *q = p->blocks;
+        *end = p->end;
+    }
+    return b + 1 < p->nblocks ? DP__BLOCK : p->df - b * DP__BLOCK;
+}
+
 static int load_block(dp__postings *p, uint32_t b)
 {
     const uint8_t *q, *end;
     uint64_t pos_len;
-    uint32_t n = b + 1 < p->nblocks ? DP__BLOCK : p->df - b * DP__BLOCK;
+    uint32_t n = block_span(p, b, &q, &end);
     int rc;
 
-    if (p->sk_off) {
-        q = p->blocks + p->sk_off[b];
-        end = b + 1 < p->nblocks ? p->blocks + p->sk_off[b + 1] : p->end;
-    } else {
-        q = p->blocks;
-        end = p->end;
-    }
     p->blk = b;
-    rc = decode_doc_list(p, &q, end, n);
+    rc = decode_doc_list(p, &q, end, n, false);
     if (rc != DP_OK)
         return rc;
     if (!dp__get_varint(&q, end, &pos_len) ||
@@ -1727,6 +1739,27 @@ void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
     if (forms)
         *forms = p->pforms;
     *n = p->npos;
+}
+
+int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
+{
+    int rc = DP_OK;
+    if (p->damaged)
+        return DP_ECORRUPT;
+    if (p->state != 0)
+        return DP_EINVAL;
+    for (uint32_t b = 0; b < p->nblocks && rc == DP_OK; b++) {
+        const uint8_t *q, *end;
+        uint32_t n = block_span(p, b, &q, &end);
+        p->blk = b; /* decode_doc_list reads the previous block's last */
+        rc = decode_doc_list(p, &q, end, n, true);
+        for (uint32_t i = 0; rc == DP_OK && i < n; i++)
+            bm[p->docs[i] >> 6] |= 1ull << (p->docs[i] & 63);
+    }
+    /* back before the first document, as opened */
+    p->blk = UINT32_MAX;
+    p->bn = p->bi = 0;
+    return rc;
 }
 
 int dp__postings_count_deleted(dp__postings *p, uint32_t *out)

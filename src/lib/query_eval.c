@@ -91,6 +91,10 @@ struct dp__mt {
     size_t dn, scan;
     bool occ_all;
     uint32_t title_len;
+    /* PHRASE of dense one-cursor drivers: the documents holding all their
+    ** terms (dense_candidates), tried once; NULL if not worth it */
+    uint64_t *cand;
+    bool cand_tried;
     /* AND: kids split by role */
     dp__mt **pos, **neg, **filt;
     uint32_t npos, nneg, nfilt;
@@ -338,6 +342,7 @@ void dp__mt_free(dp__mt *m)
     dp__free(m->cdoc);
     dp__free(m->occ);
     dp__free(m->pos);
+    dp__free(m->cand);
     dp__free(m);
 }
 
@@ -924,12 +929,93 @@ static int leapfrog_one(dp__mt **k, uint32_t n, uint32_t target,
     return DP_OK;
 }
 
+/* A phrase of frequent words ("quelques mois", "cinq ans": each in a
+** quarter of the documents) has tens of thousands of candidate documents,
+** and leapfrogging its cursors advances them once per document of either
+** list that the other lacks, about a third of the time of such a query.
+** When every driving list holds at least 1/DENSE_DIV of the documents,
+** and the rarest at least 1/DENSE_SPREAD of the longest's, their
+** intersection is taken once as a bitmap (each list's docids
+** decoded by blocks, then ANDed by words of 64 documents), and the
+** cursors are only advanced to its documents.  The bitmap holds deleted
+** documents and every form: a superset, so leapfrog_one still decides. */
+enum { DENSE_DIV = 32, DENSE_SPREAD = 4 };
+
+static int dense_candidates(dp__mt *m)
+{
+    uint32_t ndocs = dp__seg_ndocs(m->g), nw = (ndocs + 63) / 64;
+    uint64_t *bm = NULL, *one = NULL;
+    int rc = DP_OK;
+    m->cand_tried = true;
+    if (!m->one_cur || m->ndrive < 2)
+        return DP_OK;
+    /* pos[] is by increasing df: when the rarest list is much shorter
+    ** than the longest, leapfrogging skips most of the longest's blocks,
+    ** where the bitmap would decode them all */
+    if (m->pos[0]->df_sum < (uint64_t)ndocs / DENSE_DIV ||
+        m->pos[0]->df_sum < m->pos[m->ndrive - 1]->df_sum / DENSE_SPREAD)
+        return DP_OK;
+    for (uint32_t i = 0; i < m->ndrive; i++)
+        if (m->pos[i]->started)
+            return DP_OK;
+    bm = dp__calloc(nw ? nw : 1, sizeof *bm);
+    one = dp__calloc(nw ? nw : 1, sizeof *one);
+    if (bm == NULL || one == NULL)
+        rc = DP_ENOMEM;
+    for (uint32_t i = 0; i < m->ndrive && rc == DP_OK; i++) {
+        uint64_t *into = i == 0 ? bm : one;
+        if (i > 0)
+            memset(one, 0, nw * sizeof *one);
+        rc = dp__postings_docs_bitmap(m->pos[i]->curs[0], into);
+        for (uint32_t w = 0; rc == DP_OK && i > 0 && w < nw; w++)
+            bm[w] &= one[w];
+    }
+    dp__free(one);
+    if (rc == DP_OK)
+        m->cand = bm;
+    else
+        dp__free(bm);
+    return rc;
+}
+
+/* The first document >= d with its bit set in bm (of n bits), or n. */
+static uint32_t next_candidate(const uint64_t *bm, uint32_t d, uint32_t n)
+{
+    if (d >= n)
+        return n;
+    uint32_t w = d >> 6;
+    uint64_t bits = bm[w] & (~0ull << (d & 63));
+    while (bits == 0) {
+        if (++w >= (n + 63) / 64)
+            return n;
+        bits = bm[w];
+    }
+    return w * 64 + (uint32_t)__builtin_ctzll(bits);
+}
+
+/* leapfrog_one, started at the next candidate of the bitmap. */
+static int leapfrog_dense(dp__mt *m, uint32_t target, uint32_t *doc)
+{
+    uint32_t n = dp__seg_ndocs(m->g), d = next_candidate(m->cand, target, n);
+    if (d >= n) {
+        *doc = DP__DOC_END;
+        return DP_OK;
+    }
+    return leapfrog_one(m->pos, m->ndrive, d, doc);
+}
+
 static int phrase_adv(dp__mt *m, uint32_t target)
 {
     uint32_t d = target;
+    if (!m->cand_tried) {
+        int rc = dense_candidates(m);
+        if (rc != DP_OK)
+            return rc;
+    }
     for (;;) {
-        int rc = m->one_cur ? leapfrog_one(m->pos, m->ndrive, d, &d)
-                            : leapfrog(m->pos, m->ndrive, d, &d);
+        int rc = m->cand    ? leapfrog_dense(m, d, &d)
+                 : m->one_cur ? leapfrog_one(m->pos, m->ndrive, d, &d)
+                              : leapfrog(m->pos, m->ndrive, d, &d);
         if (rc != DP_OK)
             return rc;
         if (d == DP__DOC_END)
