@@ -897,6 +897,7 @@ int dp__post_enc_finish(dp__post_enc *e, dp_buf *out)
 */
 
 struct dp__postings {
+    dp__postings_at at; /* first: read inline through index.h */
     const dp__segment *g;
     const dp__segfile *f;
     const uint8_t *blocks, *end; /* the blocks of the term */
@@ -927,9 +928,6 @@ struct dp__postings {
     unsigned pd_k;
     uint64_t pd_cur;
     uint64_t gstart[DP__BLOCK / POS_GROUP + 1];
-    /* the current doc */
-    int state; /* 0 before first, 1 on a doc, 2 at end */
-    uint32_t doc, freq;
     uint32_t *pos, *pforms;
     size_t npos, pos_cap;
 };
@@ -1576,8 +1574,8 @@ static int settle_doc(dp__postings *p, bool *match)
     bool need = (p->flags & DP__POST_POSITIONS) || p->form >= 0;
     int rc;
     *match = true;
-    p->doc = p->docs[p->bi];
-    p->freq = p->freqs[p->bi];
+    p->at.doc = p->docs[p->bi];
+    p->at.freq = p->freqs[p->bi];
     p->pos_ready = false;
     p->npos = 0;
     if (!need || (p->form < 0 && (p->flags & DP__POST_LAZY)))
@@ -1592,7 +1590,7 @@ static int settle_doc(dp__postings *p, bool *match)
             p->pforms[k++] = p->pforms[i];
         }
     p->npos = k;
-    p->freq = (uint32_t)k;
+    p->at.freq = (uint32_t)k;
     *match = k > 0;
     return DP_OK;
 }
@@ -1604,7 +1602,7 @@ static int scan(dp__postings *p)
     for (;;) {
         if (p->bi >= p->bn) {
             if (p->blk + 1 >= p->nblocks) {
-                p->state = 2;
+                p->at.state = 2;
                 return DP_ENOTFOUND;
             }
             int rc = load_block(p, p->blk + 1);
@@ -1618,7 +1616,7 @@ static int scan(dp__postings *p)
             if (rc != DP_OK)
                 return rc;
             if (match) {
-                p->state = 1;
+                p->at.state = 1;
                 return DP_OK;
             }
         }
@@ -1630,21 +1628,21 @@ int dp__postings_next(dp__postings *p)
 {
     /* the common step: the next doc of the loaded block, live, and
     ** nothing to decode for it (settle_doc's first case) */
-    if (p->state == 1 && p->bi + 1 < p->bn && p->g->deleted == NULL &&
+    if (p->at.state == 1 && p->bi + 1 < p->bn && p->g->deleted == NULL &&
         p->form < 0 && (!(p->flags & DP__POST_POSITIONS) ||
                         (p->flags & DP__POST_LAZY)) && !p->damaged) {
         p->bi++;
-        p->doc = p->docs[p->bi];
-        p->freq = p->freqs[p->bi];
+        p->at.doc = p->docs[p->bi];
+        p->at.freq = p->freqs[p->bi];
         p->pos_ready = false;
         p->npos = 0;
         return DP_OK;
     }
     if (p->damaged)
         return DP_ECORRUPT;
-    if (p->state == 2)
+    if (p->at.state == 2)
         return DP_ENOTFOUND;
-    if (p->state == 0) {
+    if (p->at.state == 0) {
         int rc = load_block(p, 0);
         if (rc != DP_OK)
             return rc;
@@ -1703,15 +1701,15 @@ int dp__postings_advance(dp__postings *p, uint32_t target)
     if (p->damaged)
         return DP_ECORRUPT;
     int rc;
-    if (p->state == 2)
+    if (p->at.state == 2)
         return DP_ENOTFOUND;
-    if (p->state == 1 && p->doc >= target)
+    if (p->at.state == 1 && p->at.doc >= target)
         return DP_OK;
     if (p->sk_last) {
         uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
         uint32_t b = gallop_block(p, from, target);
         if (b >= p->nblocks) {
-            p->state = 2;
+            p->at.state = 2;
             return DP_ENOTFOUND;
         }
         if (b != p->blk) {
@@ -1729,8 +1727,6 @@ int dp__postings_advance(dp__postings *p, uint32_t target)
     return scan(p);
 }
 
-uint32_t dp__postings_doc(const dp__postings *p) { return p->doc; }
-uint32_t dp__postings_freq(const dp__postings *p) { return p->freq; }
 
 void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
                             const uint32_t **forms, size_t *n)
@@ -1746,7 +1742,7 @@ int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
     int rc = DP_OK;
     if (p->damaged)
         return DP_ECORRUPT;
-    if (p->state != 0)
+    if (p->at.state != 0)
         return DP_EINVAL;
     for (uint32_t b = 0; b < p->nblocks && rc == DP_OK; b++) {
         const uint8_t *q, *end;
@@ -1768,7 +1764,7 @@ int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
         return DP_ECORRUPT;
     uint32_t n = 0;
     int rc = DP_OK;
-    if (p->state != 0 || p->form >= 0)
+    if (p->at.state != 0 || p->form >= 0)
         return DP_EINVAL;
     for (uint32_t d = dp__seg_next_deleted(p->g, 0); d != UINT32_MAX;
          d = dp__seg_next_deleted(p->g, d + 1)) {
@@ -1802,7 +1798,7 @@ int dp__postings_load_positions(dp__postings *p)
 {
     if (p->damaged)
         return DP_ECORRUPT;
-    if (p->state != 1 || !(p->flags & DP__POST_POSITIONS))
+    if (p->at.state != 1 || !(p->flags & DP__POST_POSITIONS))
         return DP_EINVAL;
     return p->pos_ready ? DP_OK : decode_current(p);
 }
@@ -1813,7 +1809,7 @@ int dp__postings_positions_upto(dp__postings *p, uint32_t want,
     int rc;
     if (p->damaged)
         return DP_ECORRUPT;
-    if (p->state != 1 || !(p->flags & DP__POST_POSITIONS))
+    if (p->at.state != 1 || !(p->flags & DP__POST_POSITIONS))
         return DP_EINVAL;
     rc = decode_upto(p, want);
     *pos = p->pos;
@@ -1884,7 +1880,7 @@ static int raw_seek(dp__postings *p)
 {
     if (p->damaged)
         return DP_ECORRUPT;
-    if (p->state != 1 || p->version < 3 || p->form >= 0 || p->pos_ready ||
+    if (p->at.state != 1 || p->version < 3 || p->form >= 0 || p->pos_ready ||
         (p->flags & (DP__POST_POSITIONS | DP__POST_LAZY)) !=
             (DP__POST_POSITIONS | DP__POST_LAZY))
         return DP_EINVAL;
