@@ -389,6 +389,29 @@ static int make_version(uint32_t version)
     return rc;
 }
 
+/* Open every segment file and check every checksum, the lazy ones too:
+** how many files failed to open or verify, or are of another format
+** version than `version` (0: any). */
+static int verify_segments(uint32_t version)
+{
+    int bad = 0;
+    for (size_t i = 0; i < H.nfiles; i++) {
+        unsigned long long no;
+        dp__segfile *f = NULL;
+        dp_buf err = DP_BUF_INIT;
+        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
+            continue;
+        if (dp__segfile_open(H.dir, no, &f, &err) != DP_OK ||
+            (version != 0 && f->version != version) ||
+            dp__segfile_verify(f, &err) != DP_OK)
+            bad++;
+        if (f != NULL)
+            dp__segfile_unref(f);
+        dp__buf_free(&err);
+    }
+    return bad;
+}
+
 /* Every version's pristine archive opens, has segments of that version
 ** and counts what today's counts: else the rewrite above is wrong and
 ** the fuzzing of that version meaningless. */
@@ -398,19 +421,8 @@ static int check_version(uint32_t version)
     int rc, ok = 1;
 
     write_version(version);
-    for (size_t i = 0; i < H.nfiles; i++) {
-        unsigned long long no;
-        dp__segfile *f = NULL;
-        dp_buf err = DP_BUF_INIT;
-        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
-            continue;
-        if (dp__segfile_open(H.dir, no, &f, &err) != DP_OK ||
-            f->version != version || dp__segfile_verify(f, &err) != DP_OK)
-            ok = 0;
-        if (f != NULL)
-            dp__segfile_unref(f);
-        dp__buf_free(&err);
-    }
+    if (verify_segments(version) != 0)
+        ok = 0;
     rc = dp_archive_open(&a, H.dir, DP_ARCHIVE_READ);
     for (size_t q = 0; rc == DP_OK && q < H.nqueries; q++) {
         uint64_t n;
@@ -882,22 +894,6 @@ static void use_archive(dp_archive *a, unsigned pick)
     }
 }
 
-/* Every checksum of every segment file, the lazy ones too. */
-static void verify_segments(void)
-{
-    for (size_t i = 0; i < H.nfiles; i++) {
-        unsigned long long no;
-        dp__segfile *f = NULL;
-        dp_buf err = DP_BUF_INIT;
-        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
-            continue;
-        if (dp__segfile_open(H.dir, no, &f, &err) == DP_OK) {
-            dp__segfile_verify(f, &err);
-            dp__segfile_unref(f);
-        }
-        dp__buf_free(&err);
-    }
-}
 
 static void parse_records(const uint8_t *p, const uint8_t *end)
 {
@@ -969,7 +965,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(a == NULL || dp_archive_errmsg(a) != NULL);
         dp_archive_close(a);
         if (is_seg)
-            verify_segments();
+            verify_segments(0);
     }
     free(b.p);
     return 0;
