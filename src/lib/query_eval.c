@@ -92,9 +92,12 @@ struct dp__mt {
     bool occ_all;
     uint32_t title_len;
     /* PHRASE of dense one-cursor drivers: the documents holding all their
-    ** terms (dense_candidates), tried once; NULL if not worth it */
+    ** terms (dense_candidates), NULL until then or if not worth it */
     uint64_t *cand;
-    bool cand_tried;
+    enum { CAND_UNKNOWN, CAND_WAIT, CAND_DONE } cand_state;
+    uint64_t checked;     /* PHRASE: candidate documents verified so far */
+    /* ATOM: the term of its (last) cursor, for dense_candidates */
+    dp__term_info ti;
     /* AND: kids split by role */
     dp__mt **pos, **neg, **filt;
     uint32_t npos, nneg, nfilt;
@@ -400,6 +403,7 @@ static int atom_add(void *ctx, const dp__term_info *t, int form)
         return rc;
     m->curs[m->ncurs] = p;
     m->cdoc[m->ncurs++] = 0;
+    m->ti = *t;
     m->maxfreq += t->max_freq;
     m->whole_df = form < 0 ? t->df : 0;
     m->df_sum += t->df;
@@ -933,40 +937,67 @@ static int leapfrog_one(dp__mt **k, uint32_t n, uint32_t target,
 ** quarter of the documents) has tens of thousands of candidate documents,
 ** and leapfrogging its cursors advances them once per document of either
 ** list that the other lacks, about a third of the time of such a query.
-** When every driving list holds at least 1/DENSE_DIV of the documents,
-** and the rarest at least 1/DENSE_SPREAD of the longest's, their
-** intersection is taken once as a bitmap (each list's docids
-** decoded by blocks, then ANDed by words of 64 documents), and the
-** cursors are only advanced to its documents.  The bitmap holds deleted
-** documents and every form: a superset, so leapfrog_one still decides. */
-enum { DENSE_DIV = 32, DENSE_SPREAD = 4 };
+** When every driving list holds at least 1/DENSE_DIV of the documents
+** and at most half of them, and the rarest at least 1/DENSE_SPREAD of
+** the longest's, their
+** intersection is taken as a bitmap (each list's docids decoded by
+** blocks, then ANDed by words of 64 documents), and the cursors are then
+** only advanced to its documents.  The bitmap holds deleted documents
+** and every form: a superset, so leapfrog_one still decides.
+**
+** Only a phrase that walks its own candidates gains: one driven by a
+** rarer word ("de la" AND orban) is asked only for that word's
+** documents, and decoding its whole lists would cost it more than it
+** reads (even when those documents are spread over most of its blocks).
+** So the bitmap waits until the phrase has verified as many candidate
+** documents as 1/DENSE_CHECKED of its driving lists' total length: a
+** phrase driven by a rare word never gets there, one that walks its
+** lists does early. */
+enum { DENSE_DIV = 32, DENSE_SPREAD = 4, DENSE_CHECKED = 64 };
 
-static int dense_candidates(dp__mt *m)
+/* Could the bitmap pay off for m (one cursor per atom, dense lists)? */
+static bool dense_eligible(const dp__mt *m)
 {
-    uint32_t ndocs = dp__seg_ndocs(m->g), nw = (ndocs + 63) / 64;
-    uint64_t *bm = NULL, *one = NULL;
-    int rc = DP_OK;
-    m->cand_tried = true;
-    if (!m->one_cur || m->ndrive < 2)
-        return DP_OK;
+    uint64_t ndocs = dp__seg_ndocs(m->g);
     /* pos[] is by increasing df: when the rarest list is much shorter
     ** than the longest, leapfrogging skips most of the longest's blocks,
     ** where the bitmap would decode them all */
-    if (m->pos[0]->df_sum < (uint64_t)ndocs / DENSE_DIV ||
-        m->pos[0]->df_sum < m->pos[m->ndrive - 1]->df_sum / DENSE_SPREAD)
-        return DP_OK;
+    /* and when the longest holds most documents ("de la", "cinq ans"),
+    ** the intersection is nearly as long as the lists: nothing to gain */
+    return m->one_cur && m->ndrive >= 2 &&
+           m->pos[0]->df_sum >= ndocs / DENSE_DIV &&
+           m->pos[0]->df_sum >= m->pos[m->ndrive - 1]->df_sum / DENSE_SPREAD &&
+           m->pos[m->ndrive - 1]->df_sum <= ndocs / 2;
+}
+
+/* Has the phrase verified enough candidates to walk its own lists? */
+static bool dense_walked(const dp__mt *m)
+{
+    uint64_t total = 0;
     for (uint32_t i = 0; i < m->ndrive; i++)
-        if (m->pos[i]->started)
-            return DP_OK;
-    bm = dp__calloc(nw ? nw : 1, sizeof *bm);
-    one = dp__calloc(nw ? nw : 1, sizeof *one);
-    if (bm == NULL || one == NULL)
-        rc = DP_ENOMEM;
+        total += m->pos[i]->df_sum;
+    return m->checked * DENSE_CHECKED >= total;
+}
+
+/* Build m->cand from fresh cursors on the driving terms (the query's own
+** are somewhere in their lists). */
+static int dense_candidates(dp__mt *m)
+{
+    uint32_t ndocs = dp__seg_ndocs(m->g), nw = (ndocs + 63) / 64;
+    uint64_t *bm = dp__calloc(nw ? nw : 1, sizeof *bm);
+    uint64_t *one = dp__calloc(nw ? nw : 1, sizeof *one);
+    int rc = bm && one ? DP_OK : DP_ENOMEM;
+    m->cand_state = CAND_DONE;
     for (uint32_t i = 0; i < m->ndrive && rc == DP_OK; i++) {
         uint64_t *into = i == 0 ? bm : one;
+        dp__postings *q;
         if (i > 0)
             memset(one, 0, nw * sizeof *one);
-        rc = dp__postings_docs_bitmap(m->pos[i]->curs[0], into);
+        rc = dp__postings_open(m->g, &m->pos[i]->ti, -1, DP__POST_FREQS, &q);
+        if (rc != DP_OK)
+            break;
+        rc = dp__postings_docs_bitmap(q, into);
+        dp__postings_free(q);
         for (uint32_t w = 0; rc == DP_OK && i > 0 && w < nw; w++)
             bm[w] &= one[w];
     }
@@ -1007,12 +1038,14 @@ static int leapfrog_dense(dp__mt *m, uint32_t target, uint32_t *doc)
 static int phrase_adv(dp__mt *m, uint32_t target)
 {
     uint32_t d = target;
-    if (!m->cand_tried) {
-        int rc = dense_candidates(m);
-        if (rc != DP_OK)
-            return rc;
-    }
+    if (m->cand_state == CAND_UNKNOWN)
+        m->cand_state = dense_eligible(m) ? CAND_WAIT : CAND_DONE;
     for (;;) {
+        if (m->cand_state == CAND_WAIT && dense_walked(m)) {
+            int rc = dense_candidates(m);
+            if (rc != DP_OK)
+                return rc;
+        }
         int rc = m->cand    ? leapfrog_dense(m, d, &d)
                  : m->one_cur ? leapfrog_one(m->pos, m->ndrive, d, &d)
                               : leapfrog(m->pos, m->ndrive, d, &d);
@@ -1021,6 +1054,7 @@ static int phrase_adv(dp__mt *m, uint32_t target)
         if (d == DP__DOC_END)
             break;
         m->next = d + 1;
+        m->checked++;
         rc = phrase_match(m, d);
         if (rc != DP_OK)
             return rc;
