@@ -272,7 +272,6 @@ int dp__postings_advance(dp__postings *p, uint32_t target);
 typedef struct dp__postings_at {
     int state; /* 0 before the first document, 1 on one, 2 at the end */
     uint32_t doc, freq;
-    uint32_t loads, nblocks; /* blocks loaded so far, blocks of the term */
 } dp__postings_at;
 
 static inline uint32_t dp__postings_doc(const dp__postings *p)
@@ -282,15 +281,6 @@ static inline uint32_t dp__postings_doc(const dp__postings *p)
 static inline uint32_t dp__postings_freq(const dp__postings *p)
 {
     return ((const dp__postings_at *)(const void *)p)->freq;
-}
-/* How far the cursor has walked: blocks loaded so far (each load counts,
-** a block loaded twice too) and the blocks of its list. */
-static inline void dp__postings_progress(const dp__postings *p,
-                                         uint32_t *loads, uint32_t *nblocks)
-{
-    const dp__postings_at *a = (const dp__postings_at *)(const void *)p;
-    *loads = a->loads;
-    *nblocks = a->nblocks;
 }
 /* Positions of the current document, increasing (needs
 ** DP__POST_POSITIONS); *forms (may be NULL) receives the parallel form

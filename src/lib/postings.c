@@ -901,7 +901,7 @@ struct dp__postings {
     const dp__segment *g;
     const dp__segfile *f;
     const uint8_t *blocks, *end; /* the blocks of the term */
-    uint32_t df, nforms, max_freq;
+    uint32_t df, nforms, nblocks, max_freq;
     int form;
     unsigned flags;
     uint32_t version;   /* of the segment file (format.md) */
@@ -949,7 +949,7 @@ static int read_skip(dp__postings *p, const uint8_t *q, const uint8_t *end)
         skip_len > (uint64_t)(end - q))
         return post_corrupt(p, "skip length");
     const uint8_t *sk_end = q + skip_len;
-    size_t nb = p->at.nblocks;
+    size_t nb = p->nblocks;
     p->sk_last = dp__malloc(nb * sizeof(uint32_t) * 3);
     p->sk_off = dp__malloc(nb * sizeof(uint64_t));
     if (p->sk_last == NULL || p->sk_off == NULL)
@@ -1007,15 +1007,15 @@ int dp__postings_open(const dp__segment *g, const dp__term_info *t, int form,
     p->form = form;
     p->flags = flags;
     p->version = f->version;
-    p->at.nblocks = (t->df + DP__BLOCK - 1) / DP__BLOCK;
+    p->nblocks = (t->df + DP__BLOCK - 1) / DP__BLOCK;
     p->blk = UINT32_MAX;
     p->blocks = f->sec[DP__SEC_POST].p + t->post_off;
     p->end = p->blocks + t->post_len;
     if (form >= 0 && (uint32_t)form >= t->nforms)
         rc = DP_EINVAL;
-    else if (p->at.nblocks == 0)
+    else if (p->nblocks == 0)
         rc = post_corrupt(p, "empty term");
-    else if (p->at.nblocks > 1)
+    else if (p->nblocks > 1)
         rc = read_skip(p, p->blocks, p->end);
     if (rc != DP_OK) {
         dp__postings_free(p);
@@ -1111,12 +1111,12 @@ static uint32_t block_span(const dp__postings *p, uint32_t b,
 {
     if (p->sk_off) {
         *q = p->blocks + p->sk_off[b];
-        *end = b + 1 < p->at.nblocks ? p->blocks + p->sk_off[b + 1] : p->end;
+        *end = b + 1 < p->nblocks ? p->blocks + p->sk_off[b + 1] : p->end;
     } else {
         *q = p->blocks;
         *end = p->end;
     }
-    return b + 1 < p->at.nblocks ? DP__BLOCK : p->df - b * DP__BLOCK;
+    return b + 1 < p->nblocks ? DP__BLOCK : p->df - b * DP__BLOCK;
 }
 
 static int load_block(dp__postings *p, uint32_t b)
@@ -1126,7 +1126,6 @@ static int load_block(dp__postings *p, uint32_t b)
     uint32_t n = block_span(p, b, &q, &end);
     int rc;
 
-    p->at.loads++;
     p->blk = b;
     rc = decode_doc_list(p, &q, end, n, false);
     if (rc != DP_OK)
@@ -1602,7 +1601,7 @@ static int scan(dp__postings *p)
     const uint8_t *del = p->g->deleted; /* dp__seg_is_deleted, inline */
     for (;;) {
         if (p->bi >= p->bn) {
-            if (p->blk + 1 >= p->at.nblocks) {
+            if (p->blk + 1 >= p->nblocks) {
                 p->at.state = 2;
                 return DP_ENOTFOUND;
             }
@@ -1657,7 +1656,7 @@ int dp__postings_next(dp__postings *p)
 static uint32_t find_block(const dp__postings *p, uint32_t from,
                            uint32_t target)
 {
-    uint32_t lo = from, hi = p->at.nblocks;
+    uint32_t lo = from, hi = p->nblocks;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (p->sk_last[mid] < target)
@@ -1675,17 +1674,17 @@ static uint32_t gallop_block(const dp__postings *p, uint32_t from,
                              uint32_t target)
 {
     uint32_t lo = from, hi, step = 1;
-    if (lo >= p->at.nblocks || p->sk_last[lo] >= target)
+    if (lo >= p->nblocks || p->sk_last[lo] >= target)
         return lo;
     for (;;) { /* sk_last[lo] < target */
         hi = lo + step;
-        if (hi >= p->at.nblocks || p->sk_last[hi] >= target)
+        if (hi >= p->nblocks || p->sk_last[hi] >= target)
             break;
         lo = hi;
         step *= 2;
     }
-    if (hi > p->at.nblocks)
-        hi = p->at.nblocks;
+    if (hi > p->nblocks)
+        hi = p->nblocks;
     lo++; /* the answer is in [lo, hi]; hi == nblocks: none */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -1709,7 +1708,7 @@ int dp__postings_advance(dp__postings *p, uint32_t target)
     if (p->sk_last) {
         uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
         uint32_t b = gallop_block(p, from, target);
-        if (b >= p->at.nblocks) {
+        if (b >= p->nblocks) {
             p->at.state = 2;
             return DP_ENOTFOUND;
         }
@@ -1745,7 +1744,7 @@ int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
         return DP_ECORRUPT;
     if (p->at.state != 0)
         return DP_EINVAL;
-    for (uint32_t b = 0; b < p->at.nblocks && rc == DP_OK; b++) {
+    for (uint32_t b = 0; b < p->nblocks && rc == DP_OK; b++) {
         const uint8_t *q, *end;
         uint32_t n = block_span(p, b, &q, &end);
         p->blk = b; /* decode_doc_list reads the previous block's last */
@@ -1772,7 +1771,7 @@ int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
         uint32_t b = 0, lo = 0, hi;
         if (p->sk_last)
             b = find_block(p, p->blk == UINT32_MAX ? 0 : p->blk, d);
-        if (b >= p->at.nblocks)
+        if (b >= p->nblocks)
             break;
         if (b != p->blk && (rc = load_block(p, b)) != DP_OK)
             break;
@@ -1841,7 +1840,7 @@ int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out)
         return DP_OK;
     }
     uint32_t b = find_block(p, 0, target);
-    if (b >= p->at.nblocks)
+    if (b >= p->nblocks)
         return DP_ENOTFOUND;
     out->last_doc = p->sk_last[b];
     out->max_freq = p->form >= 0 ? p->max_freq : p->sk_maxf[b];
