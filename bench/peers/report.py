@@ -150,10 +150,11 @@ def load_engine(out, e):
         builds.append(json.load(open(f)))
         d = builds[-1].get("date")
         r["dates"]["w1"] = d[:10] + " " + d[11:16] + " UTC" if d else mtime(f)
-        if d and len(builds) > 1 and builds[0].get("date"):
+        first = builds[0].get("date")
+        if d and first and first[:16] != d[:16]:
             # first and last build: run.sh builds the engines in rounds
-            r["dates"]["w1"] = "%s %s-%s UTC" % (builds[0]["date"][:10],
-                                                builds[0]["date"][11:16], d[11:16])
+            last = d[11:16] if first[:10] == d[:10] else d[:10] + " " + d[11:16]
+            r["dates"]["w1"] = "%s %s-%s UTC" % (first[:10], first[11:16], last)
     r["builds"] = builds
     for k, f in (("w2w3", ".queries.jsonl"), ("w4", ".w4.json")):
         if os.path.exists(os.path.join(out, e + f)):

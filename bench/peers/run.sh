@@ -191,7 +191,10 @@ for e in $ENGINES; do
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
     fi
     BUILT="$BUILT $e"
-    [ "$e" = depeche ] && echo "$DP_MODE" >"$OUT/depeche.w1mode"
+    # the mode of the builds measured: kept as it was when they are reused
+    if [ "$e" = depeche ] && [ "$BUILDS" != 0 ]; then
+        echo "$DP_MODE" >"$OUT/depeche.w1mode"
+    fi
 done
 if [ "$BUILDS" != 0 ]; then
     b=1

@@ -239,7 +239,7 @@ static int rank_maxscore(dp__mt **kids, uint32_t n, size_t s, heap *h,
             sc += x;
         }
         for (uint32_t i = ess; i-- > 0 && rc == DP_OK;) {
-            double x;
+            double x = 0; /* read below even when rc is an error */
             if (h->n == h->k && sc + cum[i + 1] + 1e-9 <= theta)
                 break; /* cannot enter: the order is decided */
             rc = dp__mt_advance(k[i], d, &kd);

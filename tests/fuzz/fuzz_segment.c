@@ -34,9 +34,10 @@
 **              0        today's (DP__SEG_VERSION): the writer's files
 **              1..7     version 2 + (v - 1) % (DP__SEG_VERSION - 1),
 **                       today 1 -> 2, 2 -> 3, 3 -> 4, 4 -> 5, 5 -> 2,
-**                       6 -> 3, 7 -> 4 (an absolute version, so that an
-**                       old-version input keeps its meaning when a
-**                       version is added); MANIFEST and del-*.dpd are
+**                       6 -> 3, 7 -> 4 (an absolute version, so that
+**                       inputs with v 1..4 keep their version when a
+**                       version is added; those with 5..7 then move to
+**                       another); MANIFEST and del-*.dpd are
 **                       the same in every version but for the segment
 **                       sizes in MANIFEST.  (These bits were unused
 **                       before; the saved inputs that had them set were
@@ -399,7 +400,10 @@ static int verify_segments(uint32_t version)
         unsigned long long no;
         dp__segfile *f = NULL;
         dp_buf err = DP_BUF_INIT;
-        if (sscanf(H.files[0][i].name, "seg-%llu.dps", &no) != 1)
+        /* every version's set has today's names (make_version), and
+        ** today's is filled first */
+        if (sscanf(H.files[DP__SEG_VERSION - MIN_VERSION][i].name,
+                   "seg-%llu.dps", &no) != 1)
             continue;
         if (dp__segfile_open(H.dir, no, &f, &err) != DP_OK ||
             (version != 0 && f->version != version) ||
