@@ -1,8 +1,8 @@
 /* test_postings.c -- the postings codec: varints, bit-packing, Exp-Golomb
-** and Rice streams, and cursors (next, advance, block-max, positions,
-** forms, deletions) over segments written with the segment writer in
-** format versions 2 to 5, a merge of older versions, and damaged blocks
-** (read through a copy of POST whose checksums count as checked). */
+** and Rice streams, and cursors (next, advance, block-max, docs bitmap,
+** positions, forms, deletions) over segments written with the segment
+** writer in format versions 2 to 5, a merge of older versions, and damaged
+** blocks (read through a copy of POST whose checksums count as checked). */
 #include "store.h"
 #include "test.h"
 #include "post_model.h"
@@ -1258,6 +1258,239 @@ TEST(position_groups_of_32_and_64)
     dp__segfile_unref(f);
     tm_free(&t);
     remove_seg(dir, 1);
+    rmdir(dir);
+    dp__buf_free(&err);
+}
+
+/* The bytes [*q, *end) of block b of a term in a copy of POST (the skip
+** entries read as block_positions reads them). */
+static void block_bytes(uint8_t *post, const dp__term_info *ti, uint32_t b,
+                        uint8_t **q, uint8_t **end)
+{
+    const uint8_t *p = post + ti->post_off, *e = p + ti->post_len;
+    uint32_t nb = (ti->df + DP__BLOCK - 1) / DP__BLOCK;
+    uint64_t v, off = 0, len = ti->post_len;
+    if (nb > 1) {
+        CHECK(dp__get_varint(&p, e, &v));
+        const uint8_t *blocks = p + v;
+        for (uint32_t i = 0; i <= b; i++) {
+            uint64_t d, l, mf, ml;
+            CHECK(dp__get_varint(&p, blocks, &d) &&
+                  dp__get_varint(&p, blocks, &l) &&
+                  dp__get_varint(&p, blocks, &mf) &&
+                  dp__get_varint(&p, blocks, &ml));
+            if (i < b)
+                off += l;
+            len = l;
+        }
+        p = blocks;
+    }
+    *q = post + (p - post) + off;
+    *end = *q + len;
+    CHECK(*end <= post + ti->post_off + ti->post_len);
+}
+
+/* Walk two cursors the same way, a next and an advance (37 documents past
+** the last) in turn, the first step an advance if adv_first: each step
+** gives the same code, document and frequency; the documents are those
+** of the model with this form, not deleted. */
+static void same_walk(const dp__segment *g, const tmodel *m, int form,
+                      dp__postings *a, dp__postings *b, int adv_first)
+{
+    uint32_t k = 0, target = 0;
+    for (int step = adv_first; !test_failed_now; step++) {
+        int ra, rb;
+        if (step % 2 == 0) {
+            ra = dp__postings_next(a);
+            rb = dp__postings_next(b);
+        } else {
+            target += 37;
+            ra = dp__postings_advance(a, target);
+            rb = dp__postings_advance(b, target);
+        }
+        while (k < m->df &&
+               ((step % 2 && m->docs[k] < target) || !tm_count(m, k, form) ||
+                dp__seg_is_deleted(g, m->docs[k])))
+            k++;
+        CHECK_EQ_INT(ra, rb);
+        if (k >= m->df) {
+            CHECK_EQ_INT(ra, DP_ENOTFOUND);
+            break;
+        }
+        CHECK_EQ_INT(ra, DP_OK);
+        if (ra != DP_OK || rb != DP_OK)
+            break;
+        CHECK_EQ_INT(dp__postings_doc(a), m->docs[k]);
+        CHECK_EQ_INT(dp__postings_doc(b), m->docs[k]);
+        CHECK_EQ_INT(dp__postings_freq(a), dp__postings_freq(b));
+        target = m->docs[k]; /* the next advance goes past it */
+        k++;
+    }
+}
+
+/* dp__postings_docs_bitmap over 333 documents (5 words, the last one
+** partial), every version the writer writes: "all" (every document, 2
+** forms: blocks of 128, 128 and 77), "most" (292 documents: 128, 128,
+** 36), "few" (documents 0, 63, 64 and 332, in one partial block), with
+** 1 document in 7 deleted (and 64, 332).  The bitmap holds exactly the
+** term's documents (deleted ones and every form included, nothing at or
+** above 333, nothing past the 5 words); the cursor, before and after,
+** walks as a fresh one (with and without positions, with a form filter);
+** called twice it sets the same bits; a moved cursor gives DP_EINVAL; a
+** damaged full or last block, or a gap sending a document beyond 333,
+** gives DP_ECORRUPT. */
+TEST(docs_bitmap_against_model)
+{
+    char dir[] = "/tmp/dp-test-post11.XXXXXX";
+    dp_buf err = DP_BUF_INIT;
+    CHECK(mkdtemp(dir) != NULL);
+    enum { ND = 333, NW = (ND + 63) / 64 };
+    static uint32_t len[ND];
+    static const char *const fn2[2] = {"f", "g"};
+    uint32_t pos[3] = {1, 4, 9}, fm[3];
+    tmodel t[3];
+    memset(t, 0, sizeof t);
+    t[0].name = "all"; t[1].name = "few"; t[2].name = "most";
+    t[0].nforms = 2; t[0].fnames = fn2;
+    t[1].nforms = t[2].nforms = 1;
+    for (uint32_t d = 0; d < ND; d++) {
+        len[d] = 10;
+        for (uint32_t i = 0; i < 3; i++)
+            fm[i] = d % 3 == 0 ? 1 : d % 3 == 1 ? 0 : i % 2;
+        tm_add(&t[0], d, 1 + d % 3, pos, fm);
+        if (d == 0 || d == 63 || d == 64 || d == ND - 1)
+            tm_add(&t[1], d, 1, pos, NULL);
+        if (d % 8 != 5)
+            tm_add(&t[2], d, 1 + d % 2, pos, NULL);
+    }
+    CHECK_EQ_INT(t[2].df, 292);
+    uint8_t del[ND / 8 + 1];
+    uint32_t ndel = 0;
+    memset(del, 0, sizeof del);
+    for (uint32_t d = 0; d < ND; d++)
+        if (d % 7 == 3 || d == 64 || d == ND - 1) {
+            del[d / 8] |= (uint8_t)(1 << (d % 8));
+            ndel++;
+        }
+    for (uint32_t version = 2; version <= DP__SEG_VERSION; version++) {
+        if (test_failed_now)
+            break;
+        tm_write(dir, version, version, ND, len, t, 3);
+        dp__segfile *f;
+        dp__segment g;
+        open_seg(dir, version, &f, &g, &err);
+        CHECK_EQ_INT(f->version, version);
+        g.deleted = del;
+        g.ndeleted = ndel;
+        for (int i = 0; i < 3 && !test_failed_now; i++) {
+            dp__term_info ti;
+            CHECK_EQ_INT(dp__seg_term_find(&g, t[i].name, strlen(t[i].name),
+                                           &ti), DP_OK);
+            CHECK_EQ_INT(ti.df, t[i].df);
+            int forms[3] = {-1, 0, 1};
+            for (int c = 0; c < (t[i].nforms > 1 ? 3 : 1); c++) {
+                for (unsigned flags = 0; flags < 2; flags++) {
+                    dp__postings *p, *fresh;
+                    uint64_t bm[NW + 1];
+                    memset(bm, 0, sizeof bm);
+                    bm[NW] = 0x5a5a5a5a5a5a5a5aull; /* must stay */
+                    CHECK_EQ_INT(dp__postings_open(&g, &ti, forms[c], flags,
+                                                   &p), DP_OK);
+                    CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm), DP_OK);
+                    /* twice: it left the cursor before its first doc */
+                    CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm), DP_OK);
+                    CHECK(bm[NW] == 0x5a5a5a5a5a5a5a5aull);
+                    CHECK((bm[NW - 1] >> (ND % 64)) == 0);
+                    uint32_t bad = ND; /* the first document wrong */
+                    for (uint32_t d = 0, k = 0; d < ND && bad == ND; d++) {
+                        uint32_t in = k < t[i].df && t[i].docs[k] == d;
+                        k += in;
+                        if (((bm[d >> 6] >> (d & 63)) & 1) != in)
+                            bad = d;
+                    }
+                    CHECK_EQ_INT(bad, ND);
+                    CHECK_EQ_INT(dp__postings_open(&g, &ti, forms[c], flags,
+                                                   &fresh), DP_OK);
+                    same_walk(&g, &t[i], forms[c], p, fresh, (int)flags);
+                    dp__postings_free(fresh);
+                    dp__postings_free(p);
+                    /* a cursor that moved, or reached the end */
+                    CHECK_EQ_INT(dp__postings_open(&g, &ti, forms[c], flags,
+                                                   &p), DP_OK);
+                    memset(bm, 0, sizeof bm);
+                    CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+                    CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm), DP_EINVAL);
+                    while (dp__postings_next(p) == DP_OK)
+                        ;
+                    CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm), DP_EINVAL);
+                    for (int w = 0; w <= NW; w++)
+                        CHECK(bm[w] == 0);
+                    dp__postings_free(p);
+                }
+            }
+        }
+        /* damage: block 0 (full) or the last block (partial) of "most",
+        ** the one block of "few", overwritten with 0xff (varints and
+        ** bit widths that do not end or fit), or 0 in a Rice list (a
+        ** quotient that does not end; 0xff would read as gaps of 2^k - 1,
+        ** a list only its positions show damaged); the bitmap of exactly
+        ** NW words (ASan sees a write past it) */
+        for (int i = 1; i < 3 && !test_failed_now; i++) {
+            dp__term_info ti;
+            CHECK_EQ_INT(dp__seg_term_find(&g, t[i].name, strlen(t[i].name),
+                                           &ti), DP_OK);
+            uint32_t nb = (ti.df + DP__BLOCK - 1) / DP__BLOCK;
+            for (uint32_t b = 0; b < nb; b += nb - 1) {
+                damaged dm;
+                uint8_t *q, *end;
+                dp__postings *p;
+                damaged_init(&dm, f, &err);
+                block_bytes(dm.post, &ti, b, &q, &end);
+                bool rice = version >= 3 && b + 1 == nb &&
+                            ti.df % DP__BLOCK != 0;
+                memset(q, rice ? 0 : 0xff, (size_t)(end - q));
+                uint64_t *bm = calloc(NW, sizeof *bm);
+                int rc = dp__postings_open(&dm.g, &ti, -1, DP__POST_FREQS, &p);
+                if (rc == DP_OK) {
+                    CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm),
+                                 DP_ECORRUPT);
+                    CHECK(err.p && strstr(err.p, "damaged postings"));
+                    CHECK_EQ_INT(dp__postings_next(p), DP_ECORRUPT);
+                    dp__postings_free(p);
+                } else {
+                    CHECK_EQ_INT(rc, DP_ECORRUPT);
+                }
+                free(bm);
+                damaged_free(&dm);
+                if (nb == 1)
+                    break;
+            }
+        }
+        /* the first gap of "few" made large, the list still decodable:
+        ** documents beyond 333, none of them may reach the bitmap */
+        if (!test_failed_now) {
+            dp__term_info ti;
+            damaged dm;
+            uint8_t *q, *end;
+            dp__postings *p;
+            CHECK_EQ_INT(dp__seg_term_find(&g, "few", 3, &ti), DP_OK);
+            damaged_init(&dm, f, &err);
+            block_bytes(dm.post, &ti, 0, &q, &end);
+            q[0] = version >= 3 ? 0x80 : 0x7f; /* unary 7; varint 63, 1 */
+            uint64_t *bm = calloc(NW, sizeof *bm);
+            CHECK_EQ_INT(dp__postings_open(&dm.g, &ti, -1, DP__POST_FREQS,
+                                           &p), DP_OK);
+            CHECK_EQ_INT(dp__postings_docs_bitmap(p, bm), DP_ECORRUPT);
+            CHECK(err.p && strstr(err.p, "docid out of range"));
+            dp__postings_free(p);
+            free(bm);
+            damaged_free(&dm);
+        }
+        dp__segfile_unref(f);
+        remove_seg(dir, version);
+    }
+    for (int i = 0; i < 3; i++)
+        tm_free(&t[i]);
     rmdir(dir);
     dp__buf_free(&err);
 }
