@@ -1747,8 +1747,17 @@ int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
     for (uint32_t b = 0; b < p->nblocks && rc == DP_OK; b++) {
         const uint8_t *q, *end;
         uint32_t n = block_span(p, b, &q, &end);
+        uint64_t pos_len;
+        bool whole = n < DP__BLOCK || p->version < 4; /* read to its end */
         p->blk = b; /* decode_doc_list reads the previous block's last */
         rc = decode_doc_list(p, &q, end, n, true);
+        /* as load_block: the positions must fill the rest, else the doc
+        ** list was misread (a damaged block can decode to wrong docids
+        ** that are all in range) */
+        if (rc == DP_OK && whole &&
+            (!dp__get_varint(&q, end, &pos_len) ||
+             pos_len != (uint64_t)(end - q)))
+            rc = post_corrupt(p, "positions length");
         for (uint32_t i = 0; rc == DP_OK && i < n; i++)
             bm[p->docs[i] >> 6] |= 1ull << (p->docs[i] & 63);
     }
