@@ -765,33 +765,55 @@ static void tm_check(const dp__segment *g, const tmodel *m, unsigned seed)
     tm_check_ti(g, m, seed, NULL);
 }
 
+/* The bytes [*q, *end) of block b of a term in POST, found through the
+** term's skip entries. */
+static void block_span_of(const uint8_t *post, const dp__term_info *ti,
+                          uint32_t b, const uint8_t **q, const uint8_t **end)
+{
+    const uint8_t *p = post + ti->post_off, *e = p + ti->post_len;
+    uint32_t nb = (ti->df + DP__BLOCK - 1) / DP__BLOCK;
+    uint64_t v, off = 0, len = ti->post_len;
+    if (nb > 1) {
+        CHECK(dp__get_varint(&p, e, &v));
+        const uint8_t *blocks = p + v;
+        for (uint32_t i = 0; i <= b; i++) {
+            uint64_t d, l, mf, ml;
+            CHECK(dp__get_varint(&p, blocks, &d) &&
+                  dp__get_varint(&p, blocks, &l) &&
+                  dp__get_varint(&p, blocks, &mf) &&
+                  dp__get_varint(&p, blocks, &ml));
+            if (i < b)
+                off += l;
+            len = l;
+        }
+        p = blocks;
+    }
+    *q = p + off;
+    *end = *q + len;
+    CHECK(*end <= post + ti->post_off + ti->post_len);
+}
+
+/* The same in a copy of POST, to damage it. */
+static void block_bytes(uint8_t *post, const dp__term_info *ti, uint32_t b,
+                        uint8_t **q, uint8_t **end)
+{
+    const uint8_t *cq, *ce;
+    block_span_of(post, ti, b, &cq, &ce);
+    *q = post + (cq - post);
+    *end = post + (ce - post);
+}
+
 /* The positions of block b of a term: *hdr at the header byte, *end at the
 ** block's end (the doc list is skipped as each version codes it). */
 static void block_positions(const dp__segfile *f, const uint8_t *post,
                             const dp__term_info *ti, uint32_t b,
                             const uint8_t **hdr, const uint8_t **end)
 {
-    const uint8_t *q = post + ti->post_off, *e = q + ti->post_len;
+    const uint8_t *q;
     uint32_t nb = (ti->df + DP__BLOCK - 1) / DP__BLOCK;
     uint32_t n = b + 1 < nb ? DP__BLOCK : ti->df - b * DP__BLOCK;
-    uint64_t v, off = 0, len = ti->post_len;
-    if (nb > 1) {
-        CHECK(dp__get_varint(&q, e, &v));
-        const uint8_t *blocks = q + v;
-        for (uint32_t i = 0; i <= b; i++) {
-            uint64_t d, l, mf, ml;
-            CHECK(dp__get_varint(&q, blocks, &d) &&
-                  dp__get_varint(&q, blocks, &l) &&
-                  dp__get_varint(&q, blocks, &mf) &&
-                  dp__get_varint(&q, blocks, &ml));
-            if (i < b)
-                off += l;
-            len = l;
-        }
-        q = blocks;
-    }
-    q += off;
-    *end = q + len;
+    uint64_t v;
+    block_span_of(post, ti, b, &q, end);
     if (n == DP__BLOCK && f->version >= 4) {
         for (int list = 0; list < 2; list++) {
             unsigned w = q[0], x = q[1];
@@ -1260,34 +1282,6 @@ TEST(position_groups_of_32_and_64)
     remove_seg(dir, 1);
     rmdir(dir);
     dp__buf_free(&err);
-}
-
-/* The bytes [*q, *end) of block b of a term in a copy of POST (the skip
-** entries read as block_positions reads them). */
-static void block_bytes(uint8_t *post, const dp__term_info *ti, uint32_t b,
-                        uint8_t **q, uint8_t **end)
-{
-    const uint8_t *p = post + ti->post_off, *e = p + ti->post_len;
-    uint32_t nb = (ti->df + DP__BLOCK - 1) / DP__BLOCK;
-    uint64_t v, off = 0, len = ti->post_len;
-    if (nb > 1) {
-        CHECK(dp__get_varint(&p, e, &v));
-        const uint8_t *blocks = p + v;
-        for (uint32_t i = 0; i <= b; i++) {
-            uint64_t d, l, mf, ml;
-            CHECK(dp__get_varint(&p, blocks, &d) &&
-                  dp__get_varint(&p, blocks, &l) &&
-                  dp__get_varint(&p, blocks, &mf) &&
-                  dp__get_varint(&p, blocks, &ml));
-            if (i < b)
-                off += l;
-            len = l;
-        }
-        p = blocks;
-    }
-    *q = post + (p - post) + off;
-    *end = *q + len;
-    CHECK(*end <= post + ti->post_off + ti->post_len);
 }
 
 /* Walk two cursors the same way, a next and an advance (37 documents past
