@@ -961,9 +961,9 @@ static bool dense_eligible(const dp__mt *m)
     uint64_t ndocs = dp__seg_ndocs(m->g);
     /* pos[] is by increasing df: when the rarest list is much shorter
     ** than the longest, leapfrogging skips most of the longest's blocks,
-    ** where the bitmap would decode them all */
-    /* and when the longest holds most documents ("de la", "cinq ans"),
-    ** the intersection is nearly as long as the lists: nothing to gain */
+    ** where the bitmap would decode them all; and when the longest holds
+    ** most documents ("de la", "cinq ans"), the intersection is nearly as
+    ** long as the lists: nothing to gain */
     return m->one_cur && m->ndrive >= 2 &&
            m->pos[0]->df_sum >= ndocs / DENSE_DIV &&
            m->pos[0]->df_sum >= m->pos[m->ndrive - 1]->df_sum / DENSE_SPREAD &&
