@@ -1,8 +1,9 @@
 /*
 ** post_model.h -- a term's postings as plain arrays, for the tests that
-** write segments and read them back (test_postings.c, test_merge_copy.c):
-** what was written is what a reader must give; and a segment's postings
-** made writable, to damage them.
+** write segments and read them back (test_postings.c, test_merge_copy.c,
+** test_lookup.c): what was written is what a reader must give; a segment
+** file opened as a segment, and removed; and a segment's postings made
+** writable, to damage them.  Needs store.h and test.h first.
 */
 #ifndef DP_TEST_POST_MODEL_H
 #define DP_TEST_POST_MODEL_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct tmodel {
     const char *name;
@@ -51,6 +53,23 @@ static inline void tm_free(tmodel *m)
     free(m->form);
     m->docs = m->freq = m->off = m->pos = m->form = NULL;
     m->df = m->nocc = m->cap = 0;
+}
+
+/* Segment file `no` of dir, opened as a segment of no deletions. */
+static inline void open_seg(const char *dir, uint64_t no, dp__segfile **f,
+                            dp__segment *g, dp_buf *err)
+{
+    CHECK_EQ_INT(dp__segfile_open(dir, no, f, err), DP_OK);
+    memset(g, 0, sizeof *g);
+    g->file = *f;
+    g->err = err;
+}
+
+static inline void remove_seg(const char *dir, uint64_t no)
+{
+    char path[256];
+    dp__seg_path(path, sizeof path, dir, no);
+    unlink(path);
 }
 
 /* A writable copy of a segment's POST, read through a copy of the segment

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "dp_int.h"
 #include "test.h"
+#include "post_model.h"
 
 #include <math.h>
 #include <unistd.h>
@@ -106,11 +107,8 @@ TEST(term_lookup_against_iteration)
     dp__segw_free(w);
 
     dp__segfile *f;
-    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
     dp__segment g;
-    memset(&g, 0, sizeof g);
-    g.file = f;
-    g.err = &err;
+    open_seg(dir, 1, &f, &g, &err);
     CHECK(f->dict_nblocks > 100);
 
     dp__term_iter *it;
@@ -211,11 +209,8 @@ static void lazy_against_model(uint32_t version)
     CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
     dp__segw_free(w);
     dp__segfile *f;
-    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
     dp__segment g;
-    memset(&g, 0, sizeof g);
-    g.file = f;
-    g.err = &err;
+    open_seg(dir, 1, &f, &g, &err);
     dp__term_info ti;
     CHECK_EQ_INT(dp__seg_term_find(&g, "de", 2, &ti), DP_OK);
     for (int run = 0; run < 40 && !test_failed_now; run++) {

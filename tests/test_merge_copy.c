@@ -64,22 +64,6 @@ static void tp_write(const char *dir, uint64_t no, uint32_t version,
     dp__buf_free(&err);
 }
 
-static void open_seg(const char *dir, uint64_t no, dp__segfile **f,
-                     dp__segment *g, dp_buf *err)
-{
-    CHECK_EQ_INT(dp__segfile_open(dir, no, f, err), DP_OK);
-    memset(g, 0, sizeof *g);
-    g->file = *f;
-    g->err = err;
-}
-
-static void remove_seg(const char *dir, uint64_t no)
-{
-    char path[256];
-    dp__seg_path(path, sizeof path, dir, no);
-    unlink(path);
-}
-
 static void read_all(const char *dir, uint64_t no, dp_buf *out)
 {
     char path[256];

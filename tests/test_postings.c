@@ -188,11 +188,8 @@ TEST(cursor_over_blocks)
     dp__segw_free(w);
 
     dp__segfile *f;
-    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
     dp__segment g;
-    memset(&g, 0, sizeof g);
-    g.file = f;
-    g.err = &err;
+    open_seg(dir, 1, &f, &g, &err);
     uint8_t del[NDOCS / 8 + 1];
     memset(del, 0, sizeof del);
     del[100 / 8] |= 1 << (100 % 8); /* doc 100 deleted */
@@ -444,11 +441,8 @@ static void groups_against_model(uint32_t version)
     CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
     dp__segw_free(w);
     dp__segfile *f;
-    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
     dp__segment g;
-    memset(&g, 0, sizeof g);
-    g.file = f;
-    g.err = &err;
+    open_seg(dir, 1, &f, &g, &err);
     dp__term_info ti;
     CHECK_EQ_INT(dp__seg_term_find(&g, "de", 2, &ti), DP_OK);
     /* the first block has groups: skip table, bd = 0, bf, freqs, length
@@ -561,12 +555,9 @@ static void pfor_against_model(uint32_t version)
     CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
     dp__segw_free(w);
     dp__segfile *f;
-    CHECK_EQ_INT(dp__segfile_open(dir, 1, &f, &err), DP_OK);
-    CHECK_EQ_INT(f->version, version);
     dp__segment g;
-    memset(&g, 0, sizeof g);
-    g.file = f;
-    g.err = &err;
+    open_seg(dir, 1, &f, &g, &err);
+    CHECK_EQ_INT(f->version, version);
     dp__term_info ti;
     CHECK_EQ_INT(dp__seg_term_find(&g, "t", 1, &ti), DP_OK);
     CHECK_EQ_INT(ti.df, n);
@@ -844,22 +835,6 @@ static void block_positions(const dp__segfile *f, const uint8_t *post,
     CHECK(dp__get_varint(&q, *end, &v));
     CHECK_EQ_INT(v, *end - q);
     *hdr = q;
-}
-
-static void open_seg(const char *dir, uint64_t no, dp__segfile **f,
-                     dp__segment *g, dp_buf *err)
-{
-    CHECK_EQ_INT(dp__segfile_open(dir, no, f, err), DP_OK);
-    memset(g, 0, sizeof *g);
-    g->file = *f;
-    g->err = err;
-}
-
-static void remove_seg(const char *dir, uint64_t no)
-{
-    char path[256];
-    dp__seg_path(path, sizeof path, dir, no);
-    unlink(path);
 }
 
 /* Group sizes 8 and 16 (blocks of 128 to 256 bytes of positions), a last
