@@ -55,6 +55,25 @@ static inline void tm_free(tmodel *m)
     m->df = m->nocc = m->cap = 0;
 }
 
+/* Write model term m to a segment being written (its forms named by
+** fnames, else all "f"). */
+static inline void tm_write_term(dp__segw *w, const tmodel *m)
+{
+    dp_slice *fs = malloc(m->nforms * sizeof *fs);
+    for (uint32_t k = 0; k < m->nforms; k++) {
+        const char *fn = m->fnames ? m->fnames[k] : "f";
+        fs[k] = (dp_slice){fn, strlen(fn)};
+    }
+    CHECK_EQ_INT(dp__segw_term_begin(w, m->name, strlen(m->name), fs,
+                                     m->nforms), DP_OK);
+    free(fs);
+    for (uint32_t k = 0; k < m->df; k++)
+        CHECK_EQ_INT(dp__segw_term_doc(w, m->docs[k], m->pos + m->off[k],
+                                       m->form + m->off[k], m->freq[k]),
+                     DP_OK);
+    CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
+}
+
 /* Segment file `no` of dir, opened as a segment of no deletions. */
 static inline void open_seg(const char *dir, uint64_t no, dp__segfile **f,
                             dp__segment *g, dp_buf *err)

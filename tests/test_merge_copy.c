@@ -44,21 +44,9 @@ static void tp_write(const char *dir, uint64_t no, uint32_t version,
         CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, raw.p, raw.n), DP_OK);
     }
     dp__buf_free(&raw);
-    for (size_t i = 0; i < nt; i++) {
-        if (t[i].df == 0)
-            continue;
-        dp_slice fs[8];
-        for (uint32_t k = 0; k < t[i].nforms; k++)
-            fs[k] = (dp_slice){t[i].fnames[k], strlen(t[i].fnames[k])};
-        CHECK_EQ_INT(dp__segw_term_begin(w, t[i].name, strlen(t[i].name), fs,
-                                         t[i].nforms), DP_OK);
-        for (uint32_t k = 0; k < t[i].df; k++)
-            CHECK_EQ_INT(dp__segw_term_doc(w, t[i].docs[k],
-                                           t[i].pos + t[i].off[k],
-                                           t[i].form + t[i].off[k],
-                                           t[i].freq[k]), DP_OK);
-        CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
-    }
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].df > 0)
+            tm_write_term(w, &t[i]);
     CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
     dp__segw_free(w);
     dp__buf_free(&err);

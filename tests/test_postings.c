@@ -640,22 +640,8 @@ static void tm_write(const char *dir, uint64_t no, uint32_t version,
         dp_slice src = {"", 0}, id = {"x", 1};
         CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, "", 0), DP_OK);
     }
-    for (size_t i = 0; i < nt; i++) {
-        dp_slice *fs = malloc(t[i].nforms * sizeof *fs);
-        for (uint32_t k = 0; k < t[i].nforms; k++) {
-            const char *fn = t[i].fnames ? t[i].fnames[k] : "f";
-            fs[k] = (dp_slice){fn, strlen(fn)};
-        }
-        CHECK_EQ_INT(dp__segw_term_begin(w, t[i].name, strlen(t[i].name), fs,
-                                         t[i].nforms), DP_OK);
-        free(fs);
-        for (uint32_t k = 0; k < t[i].df; k++)
-            CHECK_EQ_INT(dp__segw_term_doc(w, t[i].docs[k],
-                                           t[i].pos + t[i].off[k],
-                                           t[i].form + t[i].off[k],
-                                           t[i].freq[k]), DP_OK);
-        CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
-    }
+    for (size_t i = 0; i < nt; i++)
+        tm_write_term(w, &t[i]);
     CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
     dp__segw_free(w);
     dp__buf_free(&err);
