@@ -74,6 +74,54 @@ static inline void tm_write_term(dp__segw *w, const tmodel *m)
     CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
 }
 
+/* The tests' generator (a linear congruential one: the same sequences
+** as their RND()). */
+static inline uint32_t tm_rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+/* Segment 1 of dir in format `version`: nd documents (one in five said
+** to be 3 tokens long while its positions run far beyond, the Rice
+** escape; the others 1000) and one term, "de" (forms "de" and "d").
+** Document d holds fq[d] = freq(d, seed) occurrences (0: not in it, at
+** most 64) at random gaps in pos[d], their forms in fm[d]: mixed when
+** d % 3 == 0, all "de" when d % 3 == 1, all "d" when d % 3 == 2. */
+static inline void de_segment(const char *dir, uint32_t version, uint32_t nd,
+                              unsigned *seed,
+                              uint32_t (*freq)(uint32_t d, unsigned *seed),
+                              uint32_t (*pos)[64], uint32_t (*fm)[64],
+                              uint32_t *fq, dp_buf *err)
+{
+    dp__segw *w;
+    char path[256];
+    dp__seg_path(path, sizeof path, dir, 1);
+    CHECK_EQ_INT(dp__segw_open_version(&w, path, version, err), DP_OK);
+    for (uint32_t d = 0; d < nd; d++) {
+        dp__doc_cols c;
+        memset(&c, 0, sizeof c);
+        c.length = d % 5 == 0 ? 3 : 1000;
+        dp_slice src = {"", 0}, id = {"x", 1};
+        CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, "", 0), DP_OK);
+        fq[d] = freq(d, seed);
+        uint32_t at = tm_rnd(seed) % 5;
+        for (uint32_t i = 0; i < fq[d]; i++) {
+            at += 1 + tm_rnd(seed) % (i % 7 == 0 ? 400 : 12);
+            pos[d][i] = at;
+            fm[d][i] = d % 3 == 0 ? tm_rnd(seed) % 3 == 0 : d % 3 == 2;
+        }
+    }
+    dp_slice forms[2] = {{"de", 2}, {"d", 1}};
+    CHECK_EQ_INT(dp__segw_term_begin(w, "de", 2, forms, 2), DP_OK);
+    for (uint32_t d = 0; d < nd; d++)
+        if (fq[d])
+            CHECK_EQ_INT(dp__segw_term_doc(w, d, pos[d], fm[d], fq[d]), DP_OK);
+    CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
+    CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
+    dp__segw_free(w);
+}
+
 /* Segment file `no` of dir, opened as a segment of no deletions. */
 static inline void open_seg(const char *dir, uint64_t no, dp__segfile **f,
                             dp__segment *g, dp_buf *err)

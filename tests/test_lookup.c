@@ -167,6 +167,13 @@ TEST(term_lookup_against_iteration)
         free(terms[i]);
 }
 
+/* lazy_against_model's frequencies: one document in 7 without the term,
+** one in 4 with up to 64 occurrences, the others up to 6. */
+static uint32_t lazy_freq(uint32_t d, unsigned *seed)
+{
+    return d % 7 == 3 ? 0 : 1 + tm_rnd(seed) % (d % 4 == 0 ? 64 : 6);
+}
+
 /* A term in 900 documents with 1 to 64 occurrences each, forms mixed
 ** or not, short and long documents (the Rice escape), in every format
 ** version: a cursor landing on random documents and asking for its
@@ -182,32 +189,7 @@ static void lazy_against_model(uint32_t version)
     unsigned seed = 5 + version;
     enum { ND = 900 };
     static uint32_t pos[ND][64], fm[ND][64], fq[ND];
-    dp__segw *w;
-    char path[256];
-    dp__seg_path(path, sizeof path, dir, 1);
-    CHECK_EQ_INT(dp__segw_open_version(&w, path, version, &err), DP_OK);
-    for (uint32_t d = 0; d < ND; d++) {
-        dp__doc_cols c;
-        memset(&c, 0, sizeof c);
-        c.length = d % 5 == 0 ? 3 : 1000;
-        dp_slice src = {"", 0}, id = {"x", 1};
-        CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, "", 0), DP_OK);
-        fq[d] = d % 7 == 3 ? 0 : 1 + RND() % (d % 4 == 0 ? 64 : 6);
-        uint32_t at = RND() % 5;
-        for (uint32_t i = 0; i < fq[d]; i++) {
-            at += 1 + RND() % (i % 7 == 0 ? 400 : 12);
-            pos[d][i] = at;
-            fm[d][i] = d % 3 == 0 ? RND() % 3 == 0 : d % 3 == 2;
-        }
-    }
-    dp_slice forms[2] = {{"de", 2}, {"d", 1}};
-    CHECK_EQ_INT(dp__segw_term_begin(w, "de", 2, forms, 2), DP_OK);
-    for (uint32_t d = 0; d < ND; d++)
-        if (fq[d])
-            CHECK_EQ_INT(dp__segw_term_doc(w, d, pos[d], fm[d], fq[d]), DP_OK);
-    CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
-    CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
-    dp__segw_free(w);
+    de_segment(dir, version, ND, &seed, lazy_freq, pos, fm, fq, &err);
     dp__segfile *f;
     dp__segment g;
     open_seg(dir, 1, &f, &g, &err);
@@ -269,7 +251,7 @@ static void lazy_against_model(uint32_t version)
         dp__postings_free(p);
     }
     dp__segfile_unref(f);
-    unlink(path);
+    remove_seg(dir, 1);
     rmdir(dir);
     dp__buf_free(&err);
 }

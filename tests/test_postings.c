@@ -399,6 +399,13 @@ TEST(cursor_random_against_model)
     dp__buf_free(&err);
 }
 
+/* groups_against_model's frequencies: 1 to 64. */
+static uint32_t groups_freq(uint32_t d, unsigned *seed)
+{
+    (void)d;
+    return 1 + tm_rnd(seed) % 64;
+}
+
 /* Blocks of a frequent term have long position streams: they carry the
 ** bit length of each group of 4 docs (the 0x80 bit of the k byte), and a
 ** cursor jumping to any doc, with or without a form filter, must still
@@ -415,31 +422,7 @@ static void groups_against_model(uint32_t version)
     unsigned seed = 7;
     const uint32_t nd = 700;
     static uint32_t pos[700][64], fm[700][64], fq[700];
-    dp__segw *w;
-    char path[256];
-    dp__seg_path(path, sizeof path, dir, 1);
-    CHECK_EQ_INT(dp__segw_open_version(&w, path, version, &err), DP_OK);
-    for (uint32_t d = 0; d < nd; d++) {
-        dp__doc_cols c;
-        memset(&c, 0, sizeof c);
-        c.length = d % 5 == 0 ? 3 : 1000;
-        dp_slice src = {"", 0}, id = {"x", 1};
-        CHECK_EQ_INT(dp__segw_doc(w, &c, src, id, "", 0), DP_OK);
-        fq[d] = 1 + RND() % 64;
-        uint32_t at = RND() % 5;
-        for (uint32_t i = 0; i < fq[d]; i++) {
-            at += 1 + RND() % (i % 7 == 0 ? 400 : 12);
-            pos[d][i] = at;
-            fm[d][i] = d % 3 == 0 ? RND() % 3 == 0 : d % 3 == 2;
-        }
-    }
-    dp_slice forms[2] = {{"de", 2}, {"d", 1}};
-    CHECK_EQ_INT(dp__segw_term_begin(w, "de", 2, forms, 2), DP_OK);
-    for (uint32_t d = 0; d < nd; d++)
-        CHECK_EQ_INT(dp__segw_term_doc(w, d, pos[d], fm[d], fq[d]), DP_OK);
-    CHECK_EQ_INT(dp__segw_term_end(w), DP_OK);
-    CHECK_EQ_INT(dp__segw_finish(w, NULL), DP_OK);
-    dp__segw_free(w);
+    de_segment(dir, version, nd, &seed, groups_freq, pos, fm, fq, &err);
     dp__segfile *f;
     dp__segment g;
     open_seg(dir, 1, &f, &g, &err);
@@ -504,7 +487,7 @@ static void groups_against_model(uint32_t version)
     }
     CHECK_EQ_INT(f->version, version);
     dp__segfile_unref(f);
-    unlink(path);
+    remove_seg(dir, 1);
     rmdir(dir);
     dp__buf_free(&err);
 }
