@@ -612,7 +612,9 @@ typedef struct dp_search_options {
     dp_sort sort;
     uint64_t offset; /* hits to skip */
     uint64_t limit;  /* hits to return after offset; no upper cap */
-    int no_total;    /* 1: do not count all matches (total = hits seen) */
+    int no_total;    /* 1: do not count all matches: faster (what cannot
+                     ** enter the top is skipped), the same hits, and
+                     ** dp_results_total the matches seen, a lower bound */
 } dp_search_options;
 
 #define DP_SEARCH_OPTIONS_VERSION 1

@@ -5,7 +5,8 @@
 ** Output: a table on a terminal (matched words in bold), --json one object
 ** per hit (id, date, title, score, snippet, highlights as [start, end]
 ** byte offsets into the snippet), --csv a header row then one row per hit,
-** --count the exact total only.  A query with a syntax error is shown with
+** --count the exact total only.  --no-total trades the exact total for
+** speed (the top hits are the same, the total a lower bound).  A query with a syntax error is shown with
 ** a caret under the column that failed, and exits with status 2.
 */
 #include "search_cli.h"
@@ -15,8 +16,8 @@
 
 static const char search_usage[] =
     "depeche search ARCHIVE QUERY... [--sort score|date|-date|date-desc]\n"
-    "       [--limit N] [--offset N] [--count] [--lang L] [--snippet N]\n"
-    "       [--json|--csv] [--explain]";
+    "       [--limit N] [--offset N] [--count] [--no-total] [--lang L]\n"
+    "       [--snippet N] [--json|--csv] [--explain]";
 
 dp_archive *search_open_archive(const char *path)
 {
@@ -123,6 +124,8 @@ static int parse_args(int argc, char **argv, opts *o)
             o->out = OUT_CSV;
         else if (strcmp(a, "--count") == 0)
             o->count_only = true;
+        else if (strcmp(a, "--no-total") == 0)
+            o->so.no_total = 1;
         else if (strcmp(a, "--explain") == 0)
             o->explain = true;
         else if (strcmp(a, "--help") == 0) {
@@ -245,13 +248,16 @@ static int print_hits(dp_results *r, const opts *o)
             print_table_hit((size_t)o->so.offset + i + 1, &h, &sn, tty);
     }
     if (o->out == OUT_TABLE) {
+        /* without the exact total, the matches seen: a lower bound */
+        const char *of = o->so.no_total ? "at least " : "";
         if (n)
-            printf("%llu-%llu of %llu matching documents\n",
+            printf("%llu-%llu of %s%llu matching documents\n",
                    (unsigned long long)o->so.offset + 1,
-                   (unsigned long long)(o->so.offset + n),
+                   (unsigned long long)(o->so.offset + n), of,
                    (unsigned long long)total);
         else
-            printf("%llu matching documents\n", (unsigned long long)total);
+            printf("%s%llu matching documents\n", of,
+                   (unsigned long long)total);
     }
     return EXIT_OK;
 }

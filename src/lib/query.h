@@ -175,6 +175,11 @@ int dp__mt_fast_count(dp__mt *m, uint64_t *count);
 ** matches at most that many times), known before every occurrence of
 ** the phrase is looked for.  DP_OK or DP_ENOTFOUND (another root). */
 int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub);
+/* When the root is a scoring phrase and the walk need not find every
+** match (no exact total): from now on it may pass over the documents
+** whose score cannot exceed floor, known from the occurrences of its
+** words there before any position is read.  No effect on another root. */
+void dp__mt_set_floor(dp__mt *m, double floor);
 
 /* Call cb for every (term, form) postings cursor that query term qt of
 ** leaf nd needs in segment g: form -1 for a whole term, a form index for

@@ -96,6 +96,7 @@ struct dp__mt {
     uint64_t *cand;
     enum { CAND_UNKNOWN, CAND_WAIT, CAND_DONE } cand_state;
     uint64_t checked;     /* PHRASE: candidate documents verified so far */
+    double floor;         /* PHRASE root: pass docs scoring <= it (0: none) */
     /* ATOM: the term of its (last) cursor, for dense_candidates */
     dp__term_info ti;
     /* AND: kids split by role */
@@ -1035,6 +1036,23 @@ static int leapfrog_dense(dp__mt *m, uint32_t target, uint32_t *doc)
     return leapfrog_one(m->pos, m->ndrive, d, doc);
 }
 
+/* Can the phrase not score above its floor in d (its driving atoms on
+** d)?  It matches there at most as often as its rarest driving word
+** occurs, and BM25 grows with tf: the bound needs the occurrence counts
+** of the cursors and the document's length, not one position, so most
+** of the candidates of a phrase of common words ("ajouter aux favoris",
+** tens of thousands) are passed without decoding any. */
+static bool phrase_below_floor(const dp__mt *m, uint32_t d)
+{
+    uint32_t tf = UINT32_MAX;
+    for (uint32_t i = 0; i < m->ndrive; i++) {
+        uint32_t f = atom_freq(m->pos[i]);
+        tf = f < tf ? f : tf;
+    }
+    double ub = m->idf * (DP__BM25_K1 + 1) * tf / (tf + dp__mt_norm(m, d));
+    return ub + 1e-9 <= m->floor;
+}
+
 static int phrase_adv(dp__mt *m, uint32_t target)
 {
     uint32_t d = target;
@@ -1055,6 +1073,10 @@ static int phrase_adv(dp__mt *m, uint32_t target)
             break;
         m->next = d + 1;
         m->checked++;
+        if (m->floor > 0 && phrase_below_floor(m, d)) {
+            d++;
+            continue;
+        }
         rc = phrase_match(m, d);
         if (rc != DP_OK)
             return rc;
@@ -1391,6 +1413,12 @@ int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub)
     *ub = tf > 0 ? m->idf * (DP__BM25_K1 + 1) * tf / (tf + dp__mt_norm(m, doc))
                  : 0;
     return DP_OK;
+}
+
+void dp__mt_set_floor(dp__mt *m, double floor)
+{
+    if (m->kind == MT_PHRASE && m->leaf >= 0 && m->ndrive > 0)
+        m->floor = floor;
 }
 
 int dp__mt_fast_count(dp__mt *m, uint64_t *count)

@@ -22,8 +22,12 @@
 ** (dp_count) found the matches of those blocks twice.  An OR of single
 ** terms is then a plain merge of their cursors (rank_or_terms).  With
 ** no_total, the walk jumps past the blocks the bound rules out
-** (block-max WAND), and an OR of leaves uses MaxScore (leaves that cannot
-** make a hit alone stop driving the walk).  A single whole term is
+** (block-max WAND), an OR of leaves uses MaxScore (leaves that cannot
+** make a hit alone stop driving the walk), and a phrase passes over the
+** candidate documents whose word counts and length bound its score
+** below the worst kept one, before reading any position there
+** (dp__mt_set_floor): a phrase of common words has tens of thousands of
+** candidates, and only a few can still enter the top.  A single whole term is
 ** counted from its df (minus its deleted documents).  Date sorting visits
 ** every match and so counts them too.
 */
@@ -403,6 +407,10 @@ static int rank_segment(dp__mt *m, size_t s, heap *h, bool count,
         rc = heap_push(h, &e);
         if (rc != DP_OK)
             return rc;
+        if (!count && h->n == h->k) {
+            dp__mt_set_floor(m, h->e[0].key);
+            *pruned = true;
+        }
         t = d + 1;
     }
 }

@@ -31,6 +31,15 @@ check_contains "$T_TMP/out" "1-2 of 2 matching documents"
 # not a terminal: marks are [brackets]
 check_contains "$T_TMP/out" "[Poutine]"
 
+t_begin search_no_total
+# the same top hits; the total is then a lower bound, and says so
+check_status 0 "$DEPECHE" search "$A" "macron poutine" --no-total
+check_contains "$T_TMP/out" "d1"
+check_contains "$T_TMP/out" "d4"
+check_contains "$T_TMP/out" "1-2 of at least 2 matching documents"
+check_status 0 "$DEPECHE" search "$A" "macron" --no-total --limit 1 --json
+check_eq "$(wc -l <"$T_TMP/out" | tr -d ' ')" "1" "one hit"
+
 t_begin search_json
 check_status 0 "$DEPECHE" search "$A" "poutine" --json --sort date
 check_eq "$(wc -l <"$T_TMP/out" | tr -d ' ')" "3" "json lines"
