@@ -46,7 +46,8 @@ CONFIG = {
                "includes the text, like Groonga's and unlike the other peers'. "
                "W2/W3 through bench/peers/adapter_depeche.c, linking libdepeche "
                "(one process, queries parsed once): dp_search (BM25, limit 10, "
-               "exact total) + dp_results_hit for the ten ids, dp_count, "
+               "exact total) + dp_results_hit for the ten ids (and the same "
+               "with no_total for the row \"depeche (no total)\"), dp_count, "
                "dp_timeline by month. Without that program (the CLI fallback), "
                "search also computes snippets.",
     "fts5": "SQLite FTS5: tokenize='unicode61 remove_diacritics 2' (case and "
@@ -57,7 +58,8 @@ CONFIG = {
             "transaction, journal and sync off, 'optimize' at the end.",
     "xapian": "Xapian: TermGenerator + Stem(\"french\") (Snowball), STEM_SOME "
               "(unstemmed terms with positions + stemmed Z-terms), QueryParser "
-              "with the same stemmer, BM25Weight; accents folded and elided "
+              "with the same stemmer, BM25Weight; top 10 by get_mset(0, 10), which "
+              "stops early and estimates its total; accents folded and elided "
               "articles blanked by the adapter (Xapian does neither); no stop "
               "words; month in value slot 0, ValueCountMatchSpy with "
               "check_at_least = doccount (exact); database compacted after the "
