@@ -15,12 +15,12 @@
  * for phrases count_exact, the count of the unstemmed phrase ="a b" that
  * report.py checks against FTS5's.  Each latency is the median of RUNS
  * timed runs after one warm-up.  Two more figures, not in the other
- * adapters: rank_ms, the same dp_search without reading the ten hits
+ * adapters: rank_ms, the same dp_search without reading the ten ids
  * (ranking and total only), which tells how much of search_ms is the
- * reading of stored records for the ids; and top_ms, the same top 10
- * (checked equal) with no_total, without the exact total: the work
- * Xapian's get_mset(0, 10) does, which stops early and estimates its
- * total.
+ * reading of the ids; and top_ms, the same top 10 with no_total, without
+ * the exact total: the work Xapian's get_mset(0, 10) does, which stops
+ * early and estimates its total.  top_same says whether its ten ids are
+ * search_ms's (report.py flags any that is not).
  *
  * The neutral queries are written in depeche's syntax (docs/query.md):
  * word -> w, and -> a AND b, or -> a OR b, phrase -> "a b" (stemmed like
@@ -155,13 +155,11 @@ static void answer(dp_archive *ar, dp_analyzer *an, const struct query *qs,
         search_once(ar, q, 1, &fast);
         if (r >= 0) t[r] = elapsed_since(s);
     }
-    printf(",\"top_ms\":%.4f", median(t, runs));
     int same = fast.n == top.n;
     for (int k = 0; same && k < top.n; k++)
         same = strcmp(fast.ids[k], top.ids[k]) == 0;
-    if (!same)
-        fprintf(stderr, "adapter_depeche: %s: the top 10 without the total "
-                "differs from the top 10 with it\n", qs->qid);
+    printf(",\"top_ms\":%.4f,\"top_same\":%s", median(t, runs),
+           same ? "true" : "false");
 
     uint64_t count = 0;
     for (int r = -1; r < runs; r++) {

@@ -46,7 +46,7 @@ CONFIG = {
                "includes the text, like Groonga's and unlike the other peers'. "
                "W2/W3 through bench/peers/adapter_depeche.c, linking libdepeche "
                "(one process, queries parsed once): dp_search (BM25, limit 10, "
-               "exact total) + dp_results_hit for the ten ids (and the same "
+               "exact total) + dp_results_id for the ten ids (and the same "
                "with no_total for the row \"depeche (no total)\"), dp_count, "
                "dp_timeline by month. Without that program (the CLI fallback), "
                "search also computes snippets.",
@@ -418,9 +418,18 @@ def main():
              "the query, as a search that shows its exact total must "
              "(depeche's default). Xapian's `get_mset(0, 10)` stops early: "
              "it skips what cannot enter the top 10 and estimates its total. "
-             "The row \"depeche (no total)\" is the same top 10 (checked "
-             "equal) with `no_total`, which does that work; the goals below "
-             "compare each group with depeche doing the same work.\n")
+             "The row \"depeche (no total)\" is the same search with "
+             "`no_total`, which does that work; the goals below compare "
+             "each group with depeche doing the same work.")
+    dq = data.get("depeche", {}).get("queries", {})
+    same = [dq[i].get("top_same") for i in dq if "top_same" in dq[i]]
+    if same:
+        bad = [i for i in dq if dq[i].get("top_same") is False]
+        L.append("Its top 10 equals the exact search's on %s." % (
+            "all %d queries" % len(same) if not bad else
+            "**%d of %d queries only** (differ: %s)" % (
+                len(same) - len(bad), len(same), ", ".join(bad[:20]))))
+    L.append("")
 
     L.append("## W3: exact counts, ms\n")
     L.append("| engine | per-month timeline median | p99 | total count median | p99 | count of `%s` (%s docs) |"

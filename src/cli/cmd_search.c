@@ -6,8 +6,10 @@
 ** per hit (id, date, title, score, snippet, highlights as [start, end]
 ** byte offsets into the snippet), --csv a header row then one row per hit,
 ** --count the exact total only.  --no-total trades the exact total for
-** speed (the top hits are the same, the total a lower bound).  A query with a syntax error is shown with
-** a caret under the column that failed, and exits with status 2.
+** speed (the top hits are the same, the total a lower bound; with
+** --limit 0, which asks for the total only, it is ignored).  A query with
+** a syntax error is shown with a caret under the column that failed, and
+** exits with status 2.
 */
 #include "search_cli.h"
 
@@ -298,6 +300,8 @@ int cmd_search(int argc, char **argv)
         if (rc == DP_OK)
             printf("%llu\n", (unsigned long long)c);
     } else {
+        if (o.so.limit == 0) /* the total only: count it */
+            o.so.no_total = 0;
         rc = dp_search(a, q, &o.so, &r);
         if (rc == DP_OK) {
             status = print_hits(r, &o);

@@ -463,6 +463,9 @@ static int rank_segment(dp__mt *m, size_t s, heap *h, bool count,
     bool have_bound = false;
     int rc;
 
+    /* a later segment starts with the top already full */
+    if (!count && h->n == h->k && h->k > 0)
+        dp__mt_set_floor(m, h->e[0].key);
     for (;;) {
         dp__entry e;
         rc = dp__mt_advance(m, t, &d);

@@ -39,6 +39,9 @@ check_contains "$T_TMP/out" "d4"
 check_contains "$T_TMP/out" "1-2 of at least 2 matching documents"
 check_status 0 "$DEPECHE" search "$A" "macron" --no-total --limit 1 --json
 check_eq "$(wc -l <"$T_TMP/out" | tr -d ' ')" "1" "one hit"
+# --limit 0 asks for the total only: it is counted, not "at least 0"
+check_status 0 "$DEPECHE" search "$A" "macron" --no-total --limit 0
+check_eq "$(cat "$T_TMP/out")" "3 matching documents" "total only"
 
 t_begin search_json
 check_status 0 "$DEPECHE" search "$A" "poutine" --json --sort date
