@@ -1698,6 +1698,21 @@ static uint32_t gallop_block(const dp__postings *p, uint32_t from,
 
 int dp__postings_advance(dp__postings *p, uint32_t target)
 {
+    /* the common step of an intersection: a later doc of the loaded
+    ** block, live, nothing to decode for it (dp__postings_next's case) */
+    if (p->at.state == 1 && p->at.doc < target && p->docs[p->bn - 1] >= target &&
+        p->g->deleted == NULL && p->form < 0 && !p->damaged &&
+        (!(p->flags & DP__POST_POSITIONS) || (p->flags & DP__POST_LAZY))) {
+        uint32_t bi = p->bi + 1;
+        while (p->docs[bi] < target) /* stops at bn - 1 at the latest */
+            bi++;
+        p->bi = bi;
+        p->at.doc = p->docs[bi];
+        p->at.freq = p->freqs[bi];
+        p->pos_ready = false;
+        p->npos = 0;
+        return DP_OK;
+    }
     if (p->damaged)
         return DP_ECORRUPT;
     int rc;
