@@ -1036,6 +1036,14 @@ static int leapfrog_dense(dp__mt *m, uint32_t target, uint32_t *doc)
     return leapfrog_one(m->pos, m->ndrive, d, doc);
 }
 
+/* The phrase's BM25 in doc were it to match there tf times. */
+static double phrase_tf_score(const dp__mt *m, uint32_t doc, double tf)
+{
+    return tf > 0 ? m->idf * (DP__BM25_K1 + 1) * tf /
+                        (tf + dp__mt_norm(m, doc))
+                  : 0;
+}
+
 /* Can the phrase not score above its floor in d (its driving atoms on
 ** d)?  It matches there at most as often as its rarest driving word
 ** occurs, and BM25 grows with tf: the bound needs the occurrence counts
@@ -1049,8 +1057,7 @@ static bool phrase_below_floor(const dp__mt *m, uint32_t d)
         uint32_t f = atom_freq(m->pos[i]);
         tf = f < tf ? f : tf;
     }
-    double ub = m->idf * (DP__BM25_K1 + 1) * tf / (tf + dp__mt_norm(m, d));
-    return ub + 1e-9 <= m->floor;
+    return phrase_tf_score(m, d, tf) + 1e-9 <= m->floor;
 }
 
 static int phrase_adv(dp__mt *m, uint32_t target)
@@ -1410,8 +1417,7 @@ int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub)
         m->occ_doc != doc)
         return DP_ENOTFOUND;
     tf = m->occ_all ? (double)m->nocc : (double)m->dn;
-    *ub = tf > 0 ? m->idf * (DP__BM25_K1 + 1) * tf / (tf + dp__mt_norm(m, doc))
-                 : 0;
+    *ub = phrase_tf_score(m, doc, tf);
     return DP_OK;
 }
 

@@ -24,11 +24,11 @@
 ** no_total, the walk jumps past the blocks the bound rules out
 ** (block-max WAND), an OR of leaves uses MaxScore (leaves that cannot
 ** make a hit alone stop driving the walk; on the cursors themselves for
-** an OR of single terms), and a phrase passes over the
-** candidate documents whose word counts and length bound its score
-** below the worst kept one, before reading any position there
-** (dp__mt_set_floor): a phrase of common words has tens of thousands of
-** candidates, and only a few can still enter the top.  A single whole term is
+** an OR of single terms), and a phrase passes over the candidate
+** documents whose word counts and length bound its score below the
+** worst kept one, before reading any position there (dp__mt_set_floor):
+** a phrase of common words has tens of thousands of candidates, and only
+** a few can still enter the top.  A single whole term is
 ** counted from its df (minus its deleted documents).  Date sorting visits
 ** every match and so counts them too.
 */
@@ -341,6 +341,14 @@ static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
     return rc;
 }
 
+/* Bound of term i's score on its current doc: at the shortest length. */
+static double or_term_bound(const or_walk *w, uint32_t i)
+{
+    double tf = dp__postings_freq(w->p[i]);
+    return w->idf[i] * (DP__BM25_K1 + 1) * tf /
+           (tf + DP__BM25_K1 * (1 - DP__BM25_B));
+}
+
 /* MaxScore over an OR of single terms (no_total), on their cursors as
 ** rank_or_terms walks them: the generic rank_maxscore calls through the
 ** matchers per document and, while the bounds prune nothing (terms of
@@ -352,14 +360,6 @@ static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
 ** read, and the others are probed with advance(), largest bound first.
 ** The score pushed is or_score's, as in rank_or_terms, so that both
 ** paths rank ties alike. */
-/* Bound of term i's score on its current doc: at the shortest length. */
-static double or_term_bound(const or_walk *w, uint32_t i)
-{
-    double tf = dp__postings_freq(w->p[i]);
-    return w->idf[i] * (DP__BM25_K1 + 1) * tf /
-           (tf + DP__BM25_K1 * (1 - DP__BM25_B));
-}
-
 static int rank_maxscore_terms(const dp__segment *g, dp__mt **kids,
                                uint32_t n, double avgdl, size_t s, heap *h,
                                uint64_t *seen, bool *pruned)
@@ -507,10 +507,8 @@ static int rank_segment(dp__mt *m, size_t s, heap *h, bool count,
         rc = heap_push(h, &e);
         if (rc != DP_OK)
             return rc;
-        if (!count && h->n == h->k) {
+        if (!count && h->n == h->k)
             dp__mt_set_floor(m, h->e[0].key);
-            *pruned = true;
-        }
         t = d + 1;
     }
 }
