@@ -412,6 +412,68 @@ TEST(merge_preserves_everything)
     free(d2);
 }
 
+/* The buffer keeps its records compressed in STORE blocks as they come
+** (docstore.c, dp__zstore); a flush keeps the blocks whose records all
+** live and rebuilds those holding a record replaced or deleted while in
+** the buffer.  Several blocks, some of each kind: every record must come
+** back as its last version, none of the dropped ones. */
+static void long_text(char *buf, size_t cap, int doc, int version)
+{
+    size_t n = 0;
+    for (int k = 0; n + 64 < cap; k++)
+        n += (size_t)snprintf(buf + n, cap - n, "mot%d version%d texte%d ",
+                              doc * 31 + k, version, k);
+}
+
+TEST(store_blocks_rebuilt_at_flush)
+{
+    enum { NDOCS = 400, TEXT = 3000 };
+    char *dir = tmp_archive(), id[32], text[TEXT];
+    dp_archive *a;
+    dp_writer *w;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    for (int d = 0; d < NDOCS; d++) {
+        snprintf(id, sizeof id, "d%d", d);
+        long_text(text, sizeof text, d, 1);
+        CHECK_EQ_INT(add_one(w, id, "2022-01-01", "titre", text), DP_OK);
+    }
+    /* in the buffer: replace every 50th of the first half, delete d7 */
+    for (int d = 0; d < NDOCS / 2; d += 50) {
+        snprintf(id, sizeof id, "d%d", d);
+        long_text(text, sizeof text, d, 2);
+        CHECK_EQ_INT(add_one(w, id, "2022-01-01", "titre", text), DP_OK);
+    }
+    CHECK_EQ_INT(dp_writer_delete(w, "d7", 2), DP_OK);
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+
+    dp__snap *s;
+    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
+    CHECK_EQ_INT(dp__snap_nsegs(s), 1);
+    CHECK_EQ_INT(dp__snap_live_docs(s), NDOCS - 1);
+    /* 400 records of 3 kB: at least four blocks of 256 KiB */
+    CHECK(dp__snap_seg(s, 0)->file->store_nblocks >= 4);
+    dp__snap_close(s);
+    for (int d = 0; d < NDOCS; d++) {
+        dp_record *got;
+        snprintf(id, sizeof id, "d%d", d);
+        int rc = dp_archive_get(a, id, strlen(id), &got);
+        if (d == 7) {
+            CHECK_EQ_INT(rc, DP_ENOTFOUND);
+            continue;
+        }
+        CHECK_EQ_INT(rc, DP_OK);
+        if (rc != DP_OK)
+            continue;
+        long_text(text, sizeof text, d, d < NDOCS / 2 && d % 50 == 0 ? 2 : 1);
+        CHECK_EQ_SLICE(got->text, text);
+        dp_record_free(got);
+    }
+    dp_archive_close(a);
+    test_rm_rf(dir);
+}
+
 TEST(snapshot_isolation)
 {
     char *dir = tmp_archive();

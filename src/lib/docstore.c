@@ -244,56 +244,141 @@ static int compress_block(ZSTD_CCtx *zc, const char *raw, size_t n,
     return dp__buf_append(idx, e, 24);
 }
 
-/* Records go to blocks in docid order.  Consecutive live records are
-** contiguous in raw, so a block is compressed from raw itself; only a
-** block with a deleted record inside is gathered into a copy first. */
-int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
-                       const uint32_t *docmap, uint32_t n, dp_buf *blocks,
-                       dp_buf *idx, uint32_t *nblocks)
+/* The store of a writer's buffer is compressed as its records arrive
+** (dp__zstore_add), so that the buffer holds them compressed: about a
+** third of their size, hence about twice as many documents before a
+** flush, and half as many flushes and merges.  A flush keeps a block
+** whose records all live as it is (its first docid mapped); a block
+** holding a record deleted meanwhile (replaced or deleted while in the
+** buffer) is decompressed and its live records compressed again. */
+static int zstore_cut(dp__zstore *z)
 {
-    ZSTD_CCtx *zc = ZSTD_createCCtx();
-    dp_buf cur = DP_BUF_INIT;
-    uint32_t first = 0;
-    size_t bs = 0, be = 0; /* the block so far is raw[bs..be) */
-    bool copied = false;   /* ... or, when it has a gap, cur */
-    int rc = zc ? DP_OK : DP_ENOMEM;
-    *nblocks = 0;
-    for (uint32_t d = 0; d < n && rc == DP_OK; d++) {
+    if (z->pend.n == 0)
+        return DP_OK;
+    if (z->zc == NULL && (z->zc = ZSTD_createCCtx()) == NULL)
+        return DP_ENOMEM;
+    int rc = compress_block(z->zc, z->pend.p, z->pend.n, z->pend_first,
+                            &z->blocks, &z->idx);
+    if (rc == DP_OK)
+        z->nblocks++;
+    dp__buf_clear(&z->pend);
+    z->pend_first = z->nrec;
+    return rc;
+}
+
+int dp__zstore_add(dp__zstore *z, const void *rec, size_t n)
+{
+    int rc = dp__buf_append(&z->pend, rec, n);
+    if (rc != DP_OK)
+        return rc;
+    z->nrec++;
+    return z->pend.n >= DP__STORE_BLOCK ? zstore_cut(z) : DP_OK;
+}
+
+size_t dp__zstore_mem(const dp__zstore *z)
+{
+    return z->pend.cap + z->blocks.cap + z->idx.cap;
+}
+
+void dp__zstore_free(dp__zstore *z)
+{
+    ZSTD_freeCCtx(z->zc);
+    dp__buf_free(&z->pend);
+    dp__buf_free(&z->blocks);
+    dp__buf_free(&z->idx);
+    memset(z, 0, sizeof *z);
+}
+
+/* Block b's live records [first, end) compressed again into out. */
+static int zstore_rebuild(dp__zstore *z, uint32_t b, uint32_t end,
+                          const uint32_t *docmap, dp_buf *raw,
+                          dp_buf *blocks, dp_buf *idx, uint32_t *nblocks)
+{
+    const uint8_t *e = (const uint8_t *)z->idx.p + 24 * (size_t)b;
+    uint32_t first = dp__get_u32(e), clen = dp__get_u32(e + 4);
+    uint32_t rawlen = dp__get_u32(e + 16);
+    uint64_t off = dp__get_u64(e + 8);
+    dp_buf live = DP_BUF_INIT;
+    int rc = dp__buf_reserve(raw, rawlen);
+    if (rc != DP_OK)
+        return rc;
+    size_t got = ZSTD_decompress(raw->p, rawlen, z->blocks.p + off, clen);
+    if (ZSTD_isError(got) || got != rawlen)
+        return DP_ENOMEM; /* our own bytes, in memory: only memory fails */
+    const uint8_t *p = (const uint8_t *)raw->p, *pend = p + rawlen;
+    uint32_t mapped = UINT32_MAX;
+    for (uint32_t d = first; d < end && rc == DP_OK; d++) {
+        const uint8_t *r = p;
+        if (!dp__record_skip(&p, pend))
+            return DP_ENOMEM;
         if (docmap[d] == UINT32_MAX)
             continue;
-        const uint8_t *o = (const uint8_t *)offs->p + 4 * (size_t)d;
-        uint32_t a = dp__get_u32(o), b = dp__get_u32(o + 4);
-        if (!copied && be == bs) {
-            first = docmap[d];
-            bs = a;
-            be = b;
-        } else if (!copied && a == be) {
-            be = b;
-        } else {
-            if (!copied) {
-                rc = dp__buf_append(&cur, raw->p + bs, be - bs);
-                copied = true;
-            }
-            if (rc == DP_OK)
-                rc = dp__buf_append(&cur, raw->p + a, b - a);
-        }
-        size_t len = copied ? cur.n : be - bs;
-        if (rc == DP_OK && len >= DP__STORE_BLOCK) {
-            rc = compress_block(zc, copied ? cur.p : raw->p + bs, len, first,
-                                blocks, idx);
-            (*nblocks)++;
-            dp__buf_clear(&cur);
-            copied = false;
-            bs = be = 0;
-        }
+        if (mapped == UINT32_MAX)
+            mapped = docmap[d];
+        rc = dp__buf_append(&live, r, (size_t)(p - r));
     }
-    size_t len = copied ? cur.n : be - bs;
-    if (rc == DP_OK && len > 0) {
-        rc = compress_block(zc, copied ? cur.p : raw->p + bs, len, first,
-                            blocks, idx);
+    if (rc == DP_OK && live.n > 0) {
+        rc = compress_block(z->zc, live.p, live.n, mapped, blocks, idx);
         (*nblocks)++;
     }
-    dp__buf_free(&cur);
-    ZSTD_freeCCtx(zc);
+    dp__buf_free(&live);
     return rc;
+}
+
+/* Append block b (of z) to blocks and idx as it is, its first docid
+** mapped. */
+static int zstore_keep(const dp__zstore *z, uint32_t b, uint32_t mapped,
+                       dp_buf *blocks, dp_buf *idx)
+{
+    uint8_t e[24];
+    memcpy(e, z->idx.p + 24 * (size_t)b, 24);
+    uint32_t clen = dp__get_u32(e + 4);
+    uint64_t off = dp__get_u64(e + 8);
+    dp__put_u32(e, mapped);
+    dp__put_u64(e + 8, blocks->n);
+    int rc = dp__buf_append(blocks, z->blocks.p + off, clen);
+    return rc ? rc : dp__buf_append(idx, e, 24);
+}
+
+int dp__zstore_finish(dp__zstore *z, const uint32_t *docmap,
+                      dp__zstore_out *out)
+{
+    int rc = zstore_cut(z);
+    bool gaps = false;
+    for (uint32_t d = 0; d < z->nrec && !gaps; d++)
+        gaps = docmap[d] == UINT32_MAX;
+    memset(out, 0, sizeof *out);
+    out->blocks = &z->blocks;
+    out->idx = &z->idx;
+    out->nblocks = z->nblocks;
+    if (rc != DP_OK || !gaps) /* docmap is the identity */
+        return rc;
+    dp_buf raw = DP_BUF_INIT;
+    for (uint32_t b = 0; b < z->nblocks && rc == DP_OK; b++) {
+        const uint8_t *e = (const uint8_t *)z->idx.p + 24 * (size_t)b;
+        uint32_t first = dp__get_u32(e);
+        uint32_t end = b + 1 < z->nblocks ? dp__get_u32(e + 24) : z->nrec;
+        bool whole = true;
+        for (uint32_t d = first; d < end && whole; d++)
+            whole = docmap[d] != UINT32_MAX;
+        if (whole) {
+            rc = zstore_keep(z, b, docmap[first], &out->own_blocks,
+                             &out->own_idx);
+            out->n_own++;
+        } else {
+            rc = zstore_rebuild(z, b, end, docmap, &raw, &out->own_blocks,
+                                &out->own_idx, &out->n_own);
+        }
+    }
+    dp__buf_free(&raw);
+    out->blocks = &out->own_blocks;
+    out->idx = &out->own_idx;
+    out->nblocks = out->n_own;
+    return rc;
+}
+
+void dp__zstore_out_free(dp__zstore_out *out)
+{
+    dp__buf_free(&out->own_blocks);
+    dp__buf_free(&out->own_idx);
 }

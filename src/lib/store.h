@@ -277,7 +277,7 @@ int dp__segw_store_copy(dp__segw *w, const void *z, uint32_t clen,
                         uint32_t rawlen, uint32_t crc);
 /* Deferred store: call right after open; then dp__segw_doc ignores raw,
 ** and dp__segw_put_store (before finish) gives the compressed STORE
-** blocks and their STOREIDX entries (docstore.c's dp__store_compress),
+** blocks and their STOREIDX entries (docstore.c's dp__zstore_finish),
 ** borrowed until finish. */
 void dp__segw_defer_store(dp__segw *w);
 void dp__segw_put_store(dp__segw *w, const dp_buf *blocks, const dp_buf *idx,
@@ -378,12 +378,39 @@ int dp__record_parse(const uint8_t **p, const uint8_t *end, dp_record *rec,
                      dp__fetch *f);
 /* Skip one serialized record. */
 bool dp__record_skip(const uint8_t **p, const uint8_t *end);
-/* Compress the records raw[offs[d]..offs[d+1]) of the docs d < n whose
-** docmap[d] != UINT32_MAX into STORE blocks (appended to blocks) and
-** STOREIDX entries (to idx, first docids as mapped). */
-int dp__store_compress(const dp_buf *raw, const dp_buf *offs,
-                       const uint32_t *docmap, uint32_t n, dp_buf *blocks,
-                       dp_buf *idx, uint32_t *nblocks);
+/* The STORE of a writer's buffer, compressed as records are added: full
+** blocks in blocks and their STOREIDX entries in idx (first docids:
+** indexes of the buffer), the records of the block being filled in pend.
+** Zeroed is empty. */
+typedef struct dp__zstore {
+    void *zc;            /* ZSTD_CCtx, made at the first block */
+    dp_buf pend;         /* raw records of the block being filled */
+    uint32_t pend_first; /* buffer index of its first record */
+    uint32_t nrec;       /* records added */
+    dp_buf blocks, idx;
+    uint32_t nblocks;
+} dp__zstore;
+/* Add the next record (serialized: dp__record_serialize). */
+int dp__zstore_add(dp__zstore *z, const void *rec, size_t n);
+/* Bytes held (capacities). */
+size_t dp__zstore_mem(const dp__zstore *z);
+/* The store of a flush: blocks and idx are the zstore's own buffers when
+** no record was dropped, else own_blocks and own_idx. */
+typedef struct dp__zstore_out {
+    const dp_buf *blocks, *idx;
+    uint32_t nblocks;
+    dp_buf own_blocks, own_idx;
+    uint32_t n_own;
+} dp__zstore_out;
+/* Close the block being filled and give in out the store of the records
+** d < nrec with docmap[d] != UINT32_MAX, first docids as mapped (for
+** dp__segw_put_store).  z keeps every record as it was added: a flush
+** that fails can be tried again.  Free out with dp__zstore_out_free, even
+** on failure. */
+int dp__zstore_finish(dp__zstore *z, const uint32_t *docmap,
+                      dp__zstore_out *out);
+void dp__zstore_out_free(dp__zstore_out *out);
+void dp__zstore_free(dp__zstore *z);
 
 /**************************************************************************
 ** manifest.c: the MANIFEST and deletion files, atomic replacement.

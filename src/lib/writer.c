@@ -6,7 +6,9 @@
 ** The buffer holds, per term, its postings as a varint stream (per doc:
 ** varint(doc - last_doc - 1), varint(freq), then per occurrence
 ** varint(position gap), varint(local form index)), and per document its
-** columns, id, source and serialized record.  Its size is accounted and a
+** columns, id and source; the serialized records go, as they come, into
+** STORE blocks compressed at once (docstore.c's dp__zstore), so that the
+** buffer holds about twice as many documents.  Its size is accounted and a
 ** segment is flushed when it passes the memory limit, so that memory does
 ** not grow with the amount of text.  Deletions and replacements mark
 ** documents in copies of the deletion bitmaps; the commit writes new
@@ -113,7 +115,8 @@ typedef struct membuf {
     uint64_t *table; /* hash << 32 | (term index + 1), open addressing */
     uint32_t tmask;
     dp_buf cols;     /* dp__doc_cols per doc */
-    dp_buf src_blob, src_offs, id_blob, id_offs, raw, raw_offs, deleted;
+    dp_buf src_blob, src_offs, id_blob, id_offs, deleted;
+    dp__zstore store; /* the records, compressed as they come */
     uint32_t ndocs;
     uint32_t docgen; /* + 1 per document added (or failing to be) */
     uint32_t *idtab; /* docid + 1 */
@@ -201,8 +204,7 @@ static void mb_free(membuf *mb)
     dp__buf_free(&mb->src_offs);
     dp__buf_free(&mb->id_blob);
     dp__buf_free(&mb->id_offs);
-    dp__buf_free(&mb->raw);
-    dp__buf_free(&mb->raw_offs);
+    dp__zstore_free(&mb->store);
     dp__buf_free(&mb->deleted);
     dp__free(mb->idtab);
     dp__free(mb->occ);
@@ -215,7 +217,7 @@ static size_t mb_mem(const membuf *mb)
     return mb->post_mem + mb->lex_used +
            (size_t)mb->hcap * sizeof(thot) + mb->cols.cap +
            mb->src_blob.cap + mb->src_offs.cap + mb->id_blob.cap +
-           mb->id_offs.cap + mb->raw.cap + mb->raw_offs.cap +
+           mb->id_offs.cap + dp__zstore_mem(&mb->store) +
            (size_t)(mb->idmask + 1) * 4 + mb->occ_cap * sizeof(occ) +
            mb->touched_cap * 4;
 }
@@ -761,16 +763,14 @@ static int mb_add(dp_writer *w, dp__adoc *d)
     if (rc != DP_OK)
         return rc;
     if (mb->src_offs.n == 0 && (put_u32buf(&mb->src_offs, 0) ||
-                                put_u32buf(&mb->id_offs, 0) ||
-                                put_u32buf(&mb->raw_offs, 0)))
+                                put_u32buf(&mb->id_offs, 0)))
         return DP_ENOMEM;
     rc = dp__buf_append(&mb->cols, &cols, sizeof cols);
     rc = rc ? rc : dp__buf_append(&mb->src_blob, rec.source.p, rec.source.n);
     rc = rc ? rc : put_u32buf(&mb->src_offs, mb->src_blob.n);
     rc = rc ? rc : dp__buf_append(&mb->id_blob, rec.id.p, rec.id.n);
     rc = rc ? rc : put_u32buf(&mb->id_offs, mb->id_blob.n);
-    rc = rc ? rc : dp__buf_append(&mb->raw, d->raw.p, d->raw.n);
-    rc = rc ? rc : put_u32buf(&mb->raw_offs, mb->raw.n);
+    rc = rc ? rc : dp__zstore_add(&mb->store, d->raw.p, d->raw.n);
     if (rc == DP_OK && mb->ndocs % 8 == 0)
         rc = dp__buf_putc(&mb->deleted, 0);
     rc = rc ? rc : mb_append_occ(mb, mb->ndocs);
@@ -920,39 +920,6 @@ static int seg_push(dp_writer *w, dp__segfile *f, uint8_t *deleted,
     return DP_OK;
 }
 
-/* The document store of a flush, compressed in a second thread while the
-** flushing thread encodes the postings (zstd is a fifth of indexing). */
-typedef struct zjob {
-    const membuf *mb;
-    const uint32_t *docmap;
-    dp_buf blocks, idx;
-    uint32_t nblocks;
-    int rc;
-} zjob;
-
-static void *zjob_run(void *arg)
-{
-    zjob *z = arg;
-    z->rc = dp__store_compress(&z->mb->raw, &z->mb->raw_offs, z->docmap,
-                               z->mb->ndocs, &z->blocks, &z->idx, &z->nblocks);
-    return NULL;
-}
-
-/* Start compressing the document store of a flush: in a second thread
-** when the writer may use one and it starts, else at once.  True if in
-** a thread, to be joined. */
-static bool zjob_start(zjob *z, const membuf *mb, const uint32_t *docmap,
-                       int threads, pthread_t *th)
-{
-    memset(z, 0, sizeof *z);
-    z->mb = mb;
-    z->docmap = docmap;
-    if (threads && pthread_create(th, NULL, zjob_run, z) == 0)
-        return true;
-    zjob_run(z);
-    return false;
-}
-
 /* Write the terms of the buffer, in byte order. */
 static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
 {
@@ -1026,19 +993,17 @@ static int flush_docs(const membuf *mb, dp__segw *sw, const uint32_t *docmap)
     return rc;
 }
 
-/* Write the buffer as segment file `no`: documents and postings here,
-** the document store compressed meanwhile in a second thread when the
-** writer may use one (zjob). */
+/* Write the buffer as segment file `no`: documents, postings, and the
+** document store, compressed already (dp__zstore). */
 static int mb_write_segment(dp_writer *w, uint64_t no, const uint32_t *docmap)
 {
     membuf *mb = &w->mb;
     dp__segw *sw = NULL;
-    zjob z;
-    pthread_t th;
-    bool threaded = zjob_start(&z, mb, docmap, w->threads, &th);
+    dp__zstore_out st;
     char path[4096];
     int rc;
 
+    memset(&st, 0, sizeof st);
     dp__seg_path(path, sizeof path, w->a->dir, no);
     rc = dp__segw_open(&sw, path, &w->err);
     if (rc == DP_OK) {
@@ -1047,17 +1012,14 @@ static int mb_write_segment(dp_writer *w, uint64_t no, const uint32_t *docmap)
     }
     if (rc == DP_OK)
         rc = flush_terms(w, sw, docmap);
-    if (threaded)
-        pthread_join(th, NULL);
     if (rc == DP_OK)
-        rc = z.rc;
+        rc = dp__zstore_finish(&mb->store, docmap, &st);
     if (rc == DP_OK) {
-        dp__segw_put_store(sw, &z.blocks, &z.idx, z.nblocks);
+        dp__segw_put_store(sw, st.blocks, st.idx, st.nblocks);
         rc = dp__segw_finish(sw, NULL);
     }
     dp__segw_free(sw);
-    dp__buf_free(&z.blocks);
-    dp__buf_free(&z.idx);
+    dp__zstore_out_free(&st);
     return rc;
 }
 
