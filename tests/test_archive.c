@@ -474,6 +474,64 @@ TEST(store_blocks_rebuilt_at_flush)
     test_rm_rf(dir);
 }
 
+/* A commit that fails on its n-th allocation is tried again: every
+** record must then read back as its last version.  The flush cuts the
+** last STORE block first: a failure there must keep its records. */
+static int add_versions(dp_writer *w, int ndocs)
+{
+    char id[32], text[3000];
+    int rc = DP_OK;
+    for (int i = 0; i < ndocs + 3 && rc == DP_OK; i++) {
+        int d = i < ndocs ? i : (i - ndocs) * 7; /* then d0, d7, d14 again */
+        snprintf(id, sizeof id, "d%d", d);
+        long_text(text, sizeof text, d, i < ndocs ? 1 : 2);
+        rc = add_one(w, id, "2022-01-28", "titre", text);
+    }
+    return rc ? rc : dp_writer_delete(w, "d3", 2);
+}
+
+TEST(commit_retried_after_alloc_failure)
+{
+    enum { NDOCS = 24 };
+    char id[32], text[3000];
+    int retried = 0;
+    for (long n = 0; n < 2000; n++) {
+        char *dir = tmp_archive();
+        dp_archive *a;
+        dp_writer *w;
+        dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+        o.threads = 0;
+        CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+        CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+        CHECK_EQ_INT(add_versions(w, NDOCS), DP_OK);
+        dp__alloc_fail_after(n);
+        int rc = dp_writer_commit(w);
+        dp__alloc_fail_after(-1);
+        bool done = rc == DP_OK;
+        if (!done) {
+            retried++;
+            CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+        }
+        dp_writer_close(w);
+        for (int d = 0; d < NDOCS; d++) {
+            dp_record *got;
+            snprintf(id, sizeof id, "d%d", d);
+            rc = dp_archive_get(a, id, strlen(id), &got);
+            CHECK_EQ_INT(rc, d == 3 ? DP_ENOTFOUND : DP_OK);
+            if (rc != DP_OK)
+                continue;
+            long_text(text, sizeof text, d, d % 7 == 0 && d <= 14 ? 2 : 1);
+            CHECK_EQ_SLICE(got->text, text);
+            dp_record_free(got);
+        }
+        dp_archive_close(a);
+        test_rm_rf(dir);
+        if (done)
+            break;
+    }
+    CHECK(retried > 10); /* the failures reached into the flush */
+}
+
 TEST(snapshot_isolation)
 {
     char *dir = tmp_archive();

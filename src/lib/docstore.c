@@ -223,25 +223,28 @@ void dp__fetch_free(dp__fetch *f)
     f->seg = NULL;
 }
 
-/* One block: compress raw[0..n) and append it and its index entry. */
+/* One block: compress raw[0..n) into tmp, then append it and its index
+** entry (so that blocks grows by what the block takes, not by zstd's
+** bound: the writer counts its capacity against the memory limit). */
 static int compress_block(ZSTD_CCtx *zc, const char *raw, size_t n,
-                          uint32_t first, dp_buf *blocks, dp_buf *idx)
+                          uint32_t first, dp_buf *tmp, dp_buf *blocks,
+                          dp_buf *idx)
 {
     size_t bound = ZSTD_compressBound(n);
     uint8_t e[24];
-    if (dp__buf_reserve(blocks, bound) != DP_OK)
+    dp__buf_clear(tmp);
+    if (dp__buf_reserve(tmp, bound) != DP_OK)
         return DP_ENOMEM;
-    char *dst = blocks->p + blocks->n;
-    size_t c = ZSTD_compressCCtx(zc, dst, bound, raw, n, DP__ZSTD_LEVEL);
+    size_t c = ZSTD_compressCCtx(zc, tmp->p, bound, raw, n, DP__ZSTD_LEVEL);
     if (ZSTD_isError(c) || n > UINT32_MAX || c > UINT32_MAX)
         return DP_ENOMEM;
     dp__put_u32(e, first);
     dp__put_u32(e + 4, (uint32_t)c);
     dp__put_u64(e + 8, blocks->n);
     dp__put_u32(e + 16, (uint32_t)n);
-    dp__put_u32(e + 20, dp__crc32c(0, dst, c));
-    blocks->n += c;
-    return dp__buf_append(idx, e, 24);
+    dp__put_u32(e + 20, dp__crc32c(0, tmp->p, c));
+    int rc = dp__buf_append(blocks, tmp->p, c);
+    return rc ? rc : dp__buf_append(idx, e, 24);
 }
 
 /* The store of a writer's buffer is compressed as its records arrive
@@ -257,13 +260,18 @@ static int zstore_cut(dp__zstore *z)
         return DP_OK;
     if (z->zc == NULL && (z->zc = ZSTD_createCCtx()) == NULL)
         return DP_ENOMEM;
+    size_t nb = z->blocks.n, ni = z->idx.n;
     int rc = compress_block(z->zc, z->pend.p, z->pend.n, z->pend_first,
-                            &z->blocks, &z->idx);
-    if (rc == DP_OK)
-        z->nblocks++;
+                            &z->tmp, &z->blocks, &z->idx);
+    if (rc != DP_OK) { /* keep pend: a flush tried again cuts it again */
+        z->blocks.n = nb;
+        z->idx.n = ni;
+        return rc;
+    }
+    z->nblocks++;
     dp__buf_clear(&z->pend);
     z->pend_first = z->nrec;
-    return rc;
+    return DP_OK;
 }
 
 int dp__zstore_add(dp__zstore *z, const void *rec, size_t n)
@@ -275,15 +283,18 @@ int dp__zstore_add(dp__zstore *z, const void *rec, size_t n)
     return z->pend.n >= DP__STORE_BLOCK ? zstore_cut(z) : DP_OK;
 }
 
+/* Not counted: zstd's context (about 0.8 MB at level 2), as a flush's
+** own working memory is not. */
 size_t dp__zstore_mem(const dp__zstore *z)
 {
-    return z->pend.cap + z->blocks.cap + z->idx.cap;
+    return z->pend.cap + z->tmp.cap + z->blocks.cap + z->idx.cap;
 }
 
 void dp__zstore_free(dp__zstore *z)
 {
     ZSTD_freeCCtx(z->zc);
     dp__buf_free(&z->pend);
+    dp__buf_free(&z->tmp);
     dp__buf_free(&z->blocks);
     dp__buf_free(&z->idx);
     memset(z, 0, sizeof *z);
@@ -309,8 +320,10 @@ static int zstore_rebuild(dp__zstore *z, uint32_t b, uint32_t end,
     uint32_t mapped = UINT32_MAX;
     for (uint32_t d = first; d < end && rc == DP_OK; d++) {
         const uint8_t *r = p;
-        if (!dp__record_skip(&p, pend))
+        if (!dp__record_skip(&p, pend)) {
+            dp__buf_free(&live);
             return DP_ENOMEM;
+        }
         if (docmap[d] == UINT32_MAX)
             continue;
         if (mapped == UINT32_MAX)
@@ -318,7 +331,8 @@ static int zstore_rebuild(dp__zstore *z, uint32_t b, uint32_t end,
         rc = dp__buf_append(&live, r, (size_t)(p - r));
     }
     if (rc == DP_OK && live.n > 0) {
-        rc = compress_block(z->zc, live.p, live.n, mapped, blocks, idx);
+        rc = compress_block(z->zc, live.p, live.n, mapped, &z->tmp, blocks,
+                            idx);
         (*nblocks)++;
     }
     dp__buf_free(&live);

@@ -385,6 +385,7 @@ bool dp__record_skip(const uint8_t **p, const uint8_t *end);
 typedef struct dp__zstore {
     void *zc;            /* ZSTD_CCtx, made at the first block */
     dp_buf pend;         /* raw records of the block being filled */
+    dp_buf tmp;          /* a block being compressed */
     uint32_t pend_first; /* buffer index of its first record */
     uint32_t nrec;       /* records added */
     dp_buf blocks, idx;
