@@ -532,6 +532,66 @@ TEST(commit_retried_after_alloc_failure)
     CHECK(retried > 10); /* the failures reached into the flush */
 }
 
+/* An add that fails halfway (allocation n) leaves its record partly in
+** the buffer: the writer then refuses commits and adds (DP_EINVAL) until
+** it is aborted, and the archive keeps its last commit.  Before, such a
+** commit wrote a segment whose parts disagreed (or overflowed). */
+TEST(failed_add_needs_abort)
+{
+    int failed = 0, refused = 0;
+    for (long n = 0; n < 2000; n++) {
+        char *dir = tmp_archive(), id[32];
+        dp_archive *a;
+        dp_writer *w;
+        dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+        o.threads = 0;
+        CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+        CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+        CHECK_EQ_INT(add_one(w, "a", "2022", "", "premier texte du monde"),
+                     DP_OK);
+        CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+        for (int d = 0; d < 6; d++) {
+            snprintf(id, sizeof id, "d%d", d);
+            CHECK_EQ_INT(add_one(w, id, "2022", "", "texte du monde"), DP_OK);
+        }
+        dp__alloc_fail_after(n);
+        int rc = add_one(w, "last", "2022", "titre", "un dernier texte");
+        dp__alloc_fail_after(-1);
+        if (rc == DP_OK) {
+            CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+            dp_writer_close(w);
+            dp_archive_close(a);
+            test_rm_rf(dir);
+            break;
+        }
+        failed++;
+        CHECK_EQ_INT(rc, DP_ENOMEM);
+        rc = dp_writer_commit(w);
+        refused += rc == DP_EINVAL;
+        if (rc == DP_EINVAL) {
+            CHECK(strstr(dp_writer_errmsg(w), "abort") != NULL);
+            CHECK_EQ_INT(add_one(w, "x", "2022", "", "encore"), DP_EINVAL);
+        } else {
+            CHECK_EQ_INT(rc, DP_OK); /* failed before touching the buffer */
+        }
+        dp_writer_abort(w);
+        CHECK_EQ_INT(add_one(w, "b", "2022", "", "second texte"), DP_OK);
+        CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+        dp_writer_close(w);
+        dp_record *got;
+        CHECK_EQ_INT(dp_archive_get(a, "a", 1, &got), DP_OK);
+        if (got)
+            dp_record_free(got);
+        CHECK_EQ_INT(dp_archive_get(a, "b", 1, &got), DP_OK);
+        if (got)
+            dp_record_free(got);
+        dp_archive_close(a);
+        test_rm_rf(dir);
+    }
+    CHECK(failed > 5);
+    CHECK(refused > 0);
+}
+
 TEST(snapshot_isolation)
 {
     char *dir = tmp_archive();

@@ -150,6 +150,9 @@ struct dp_writer {
     dp__adoc sync;    /* a record analysed in the caller's thread */
     dp__pipe *pipe;   /* records analysed in a second thread */
     int threads;      /* 1: use the pipe when possible */
+    int broken;       /* not DP_OK: a record failed halfway into the buffer
+                      ** (its columns, store or postings may be there, its
+                      ** docid not): only abort and close are allowed */
     uint32_t *dpos, *dform;
     size_t dcap;
     pthread_mutex_t lexmu; /* the lexicon of mb, for lex_intern */
@@ -956,6 +959,10 @@ static int flush_terms(dp_writer *w, dp__segw *sw, const uint32_t *docmap)
             if (near < mb->hcap)
                 __builtin_prefetch(mb->hot[near].post);
         }
+        /* nor has a term whose first form failed to be interned (out
+        ** of memory in lex_intern): no occurrence can name it */
+        if (mb->terms[ord[i]].nforms == 0)
+            continue;
         rc = flush_term(w, sw, &mb->terms[ord[i]],
                         ord[i] < mb->hcap ? &mb->hot[ord[i]] : &none, docmap);
     }
@@ -1293,6 +1300,17 @@ static uint32_t delete_id(dp_writer *w, const char *id, size_t n)
     return count;
 }
 
+/* DP_EINVAL when a failure left the buffer half-written: writing it
+** would give a segment whose parts disagree. */
+static int refuse_broken(dp_writer *w)
+{
+    if (w->broken == DP_OK)
+        return DP_OK;
+    dp__set_err(&w->err, "a record failed halfway into the buffer (%s): "
+                "abort or close the writer", dp_strerror(w->broken));
+    return DP_EINVAL;
+}
+
 /* Index one analysed document: replace its id, add it (maybe_flush
 ** flushes when the buffer is full).  *replaced counts a replacement. */
 static int consume(dp_writer *w, dp__adoc *d, int *replaced)
@@ -1301,6 +1319,8 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
     uint64_t idn;
     if (d->rc != DP_OK)
         return d->rc;
+    if (w->broken != DP_OK) /* nothing more goes into that buffer */
+        return w->broken;
     /* Frequencies are 24-bit on disk (DP__MAX_FREQ): a document of 2^24
     ** positions or more could hold a term more often than that, and its
     ** segment could not be written.  Refuse it whole, before its id
@@ -1325,8 +1345,11 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
     if (n == UINT32_MAX)
         return DP_ENOMEM;
     int rc = mb_add(w, d);
-    if (rc != DP_OK)
+    if (rc != DP_OK) {
+        if (rc != DP_EINVAL) /* a record that does not parse adds nothing */
+            w->broken = rc;
         return rc;
+    }
     w->st.added++;
     if (n > 0) {
         w->st.replaced++;
@@ -1359,6 +1382,8 @@ static int drain(dp_writer *w, bool wait)
 ** analysed meanwhile are interned again into the emptied buffer. */
 static int maybe_flush(dp_writer *w)
 {
+    if (w->broken != DP_OK)
+        return w->broken;
     if (mb_mem(&w->mb) < w->limit)
         return DP_OK;
     dp__adoc *d;
@@ -1437,6 +1462,8 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
     int rc;
     if (replaced)
         *replaced = 0;
+    if ((rc = refuse_broken(w)) != DP_OK)
+        return rc;
     if (rec->id.n == 0) {
         dp__set_err(&w->err, "record without id");
         return DP_EINVAL;
@@ -1625,7 +1652,12 @@ static int write_commit(dp_writer *w)
 
 static int commit(dp_writer *w, bool all)
 {
-    int rc = pipe_consume(w, true);
+    int rc = refuse_broken(w);
+    if (rc != DP_OK)
+        return rc;
+    rc = pipe_consume(w, true);
+    if (rc == DP_OK)
+        rc = refuse_broken(w);
     if (rc == DP_OK)
         rc = mb_flush(w);
     if (rc == DP_OK)
@@ -1644,6 +1676,7 @@ void dp_writer_abort(dp_writer *w)
     dp__pipe_free(w->pipe); /* pending records are dropped */
     w->pipe = NULL;
     mb_free(&w->mb);
+    w->broken = DP_OK;
     segs_clear(w, true);
     dp__manifest_free(&w->m);
     if (load_state(w) != DP_OK)
