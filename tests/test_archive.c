@@ -474,6 +474,17 @@ TEST(store_blocks_rebuilt_at_flush)
     test_rm_rf(dir);
 }
 
+/* A new archive in dir and its writer, analysing in the caller's thread
+** (so that an allocation failure falls in the call that caused it). */
+static int new_archive_one_thread(const char *dir, dp_archive **a,
+                                  dp_writer **w)
+{
+    dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+    o.threads = 0;
+    int rc = dp_archive_open(a, dir, DP_ARCHIVE_CREATE);
+    return rc ? rc : dp_writer_begin(*a, &o, w);
+}
+
 /* A commit that fails on its n-th allocation is tried again: every
 ** record must then read back as its last version.  The flush cuts the
 ** last STORE block first: a failure there must keep its records. */
@@ -499,10 +510,7 @@ TEST(commit_retried_after_alloc_failure)
         char *dir = tmp_archive();
         dp_archive *a;
         dp_writer *w;
-        dp_writer_options o = DP_WRITER_OPTIONS_INIT;
-        o.threads = 0;
-        CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
-        CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+        CHECK_EQ_INT(new_archive_one_thread(dir, &a, &w), DP_OK);
         CHECK_EQ_INT(add_versions(w, NDOCS), DP_OK);
         dp__alloc_fail_after(n);
         int rc = dp_writer_commit(w);
@@ -543,10 +551,7 @@ TEST(failed_add_needs_abort)
         char *dir = tmp_archive(), id[32];
         dp_archive *a;
         dp_writer *w;
-        dp_writer_options o = DP_WRITER_OPTIONS_INIT;
-        o.threads = 0;
-        CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
-        CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+        CHECK_EQ_INT(new_archive_one_thread(dir, &a, &w), DP_OK);
         CHECK_EQ_INT(add_one(w, "a", "2022", "", "premier texte du monde"),
                      DP_OK);
         CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
