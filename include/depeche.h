@@ -475,7 +475,11 @@ DP_API int dp_writer_begin(dp_archive *a, const dp_writer_options *opts,
 ** in a second thread and indexed during a later call: an error it meets
 ** is returned by a later dp_writer_add, delete or commit, and the counters
 ** of dp_writer_stats_get lag by up to 64 records until then.  After an
-** error other than DP_EINVAL, abort or close the writer.
+** error other than DP_EINVAL, abort or close the writer: a record may
+** have been lost or left halfway in the buffer, and until
+** dp_writer_abort the writer refuses adds, deletes and commits with
+** DP_EINVAL (its message says so).  DP_EINVAL for a record refuses that
+** record only.
 */
 DP_API int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced);
 /* Delete the document with record id id[0..n).  DP_OK, DP_ENOTFOUND (no
@@ -485,8 +489,12 @@ DP_API int dp_writer_delete(dp_writer *w, const char *id, size_t n);
 ** Make everything added and deleted so far durable and visible: flush the
 ** buffer, merge by policy, write and fsync the segment files, replace the
 ** manifest atomically.  The writer stays open for more work.  DP_OK,
-** DP_EIO, DP_ENOMEM, DP_ECORRUPT (a segment to merge is damaged); on
-** failure the archive keeps its previous commit.
+** DP_EIO, DP_ENOMEM, DP_ECORRUPT (a segment to merge is damaged),
+** DP_EINVAL (a record was lost or left halfway by an earlier failure:
+** dp_writer_abort, then add again); on failure the archive keeps its
+** previous commit.  A commit that failed with DP_EIO or DP_ENOMEM can
+** be tried again: it then commits everything, or returns DP_EINVAL when
+** that failure lost a record.
 */
 DP_API int dp_writer_commit(dp_writer *w);
 /* Forget everything since the last commit.  The writer stays open. */

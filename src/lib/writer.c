@@ -1359,6 +1359,19 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
     return DP_OK;
 }
 
+/* Consume the pipe's oldest slot and release it.  Its record was taken
+** with DP_OK by an earlier dp_writer_add: a failure other than DP_EINVAL
+** (a record refused whole, which the error reports) loses it, so the
+** writer must not commit what is left as if complete. */
+static int consume_slot(dp_writer *w, dp__adoc *d)
+{
+    int rc = consume(w, d, NULL);
+    dp__pipe_pop(w->pipe);
+    if (rc != DP_OK && rc != DP_EINVAL && w->broken == DP_OK)
+        w->broken = rc;
+    return rc;
+}
+
 /* Consume the analysed slots of the pipe: all of them (wait), or those
 ** ready, until the buffer is full.  Returns the first error; the slots
 ** are released anyway. */
@@ -1367,8 +1380,7 @@ static int drain(dp_writer *w, bool wait)
     int rc = DP_OK;
     dp__adoc *d;
     while (w->pipe && (d = dp__pipe_head(w->pipe, wait)) != NULL) {
-        int r = consume(w, d, NULL);
-        dp__pipe_pop(w->pipe);
+        int r = consume_slot(w, d);
         if (rc == DP_OK)
             rc = r;
         if (mb_mem(&w->mb) >= w->limit)
@@ -1503,8 +1515,7 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
     rc = pipe_consume(w, false);
     if (rc == DP_OK && dp__pipe_full(w->pipe)) {
         dp__adoc *d = dp__pipe_head(w->pipe, true);
-        rc = consume(w, d, NULL);
-        dp__pipe_pop(w->pipe);
+        rc = consume_slot(w, d);
         if (rc == DP_OK)
             rc = maybe_flush(w);
     }
@@ -1515,7 +1526,10 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
 
 int dp_writer_delete(dp_writer *w, const char *id, size_t n)
 {
-    int rc = pipe_consume(w, true);
+    int rc = refuse_broken(w);
+    if (rc != DP_OK)
+        return rc;
+    rc = pipe_consume(w, true);
     if (rc != DP_OK)
         return rc;
     uint32_t k = delete_id(w, id, n);
