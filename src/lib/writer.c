@@ -152,7 +152,8 @@ struct dp_writer {
     int threads;      /* 1: use the pipe when possible */
     int broken;       /* not DP_OK: a record failed halfway into the buffer
                       ** (its columns, store or postings may be there, its
-                      ** docid not): only abort and close are allowed */
+                      ** docid not), or one taken earlier was lost in the
+                      ** pipe (consume_slot): only abort and close remain */
     uint32_t *dpos, *dform;
     size_t dcap;
     pthread_mutex_t lexmu; /* the lexicon of mb, for lex_intern */
@@ -1300,14 +1301,15 @@ static uint32_t delete_id(dp_writer *w, const char *id, size_t n)
     return count;
 }
 
-/* DP_EINVAL when a failure left the buffer half-written: writing it
-** would give a segment whose parts disagree. */
+/* DP_EINVAL when a failure left the buffer half-written (a segment whose
+** parts disagree) or lost a record (a commit without it). */
 static int refuse_broken(dp_writer *w)
 {
     if (w->broken == DP_OK)
         return DP_OK;
-    dp__set_err(&w->err, "a record failed halfway into the buffer (%s): "
-                "abort or close the writer", dp_strerror(w->broken));
+    dp__set_err(&w->err, "an earlier failure (%s) lost a record or left it "
+                "halfway in the buffer: abort or close the writer",
+                dp_strerror(w->broken));
     return DP_EINVAL;
 }
 
