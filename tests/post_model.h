@@ -160,6 +160,8 @@ static inline void damaged_init(damaged *dm, dp__segfile *f, dp_buf *err)
     memset(dm->ok, 0xff, nw * sizeof *dm->ok);
     dm->f.sec[DP__SEC_POST].p = dm->post;
     dm->f.post_ok = dm->ok;
+    /* the copy's derived data (document lengths) are its own */
+    memset(dm->f.cache, 0, sizeof dm->f.cache);
     memset(&dm->g, 0, sizeof dm->g);
     dm->g.file = &dm->f;
     dm->g.err = err;
@@ -167,6 +169,9 @@ static inline void damaged_init(damaged *dm, dp__segfile *f, dp_buf *err)
 
 static inline void damaged_free(damaged *dm)
 {
+    for (int i = 0; i < DP__SEG_CACHE_SLOTS; i++)
+        if (dm->f.cache[i])
+            dm->f.cache[i]->free(dm->f.cache[i]);
     free(dm->post);
     free(dm->ok);
 }

@@ -474,6 +474,60 @@ TEST(store_blocks_rebuilt_at_flush)
     test_rm_rf(dir);
 }
 
+/* Documents longer than 65,535 words: the query's cursors take each
+** document's length (for its Rice parameter) from a 16-bit table with an
+** escape to COLS.  "zebre girafe" stands once, far in, in each long
+** document: a parameter from a length cut to 16 bits (15 where 110,000
+** words give 16) would shift its positions and lose the phrase. */
+static long phrase_count(dp_archive *a, const char *text)
+{
+    dp_query *q = NULL;
+    uint64_t c = 0;
+    if (dp_query_parse(text, strlen(text), NULL, &q, NULL) != DP_OK)
+        return -1;
+    int rc = dp_count(a, q, &c);
+    dp_query_free(q);
+    return rc == DP_OK ? (long)c : -1;
+}
+
+TEST(long_documents_positions)
+{
+    enum { WORDS = 110000 };
+    char *dir = tmp_archive(), id[32];
+    dp_buf text = {0};
+    dp_archive *a;
+    dp_writer *w;
+    long lion_after = 0, tigre_before = 0;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, NULL, &w), DP_OK);
+    for (int d = 0; d < 40; d++) {
+        /* every fourth document long, the others short */
+        int words = d % 4 == 1 ? WORDS + d : 20 + d, at = words - 7 - d % 5;
+        lion_after += (at + 1) % 3 != 0;
+        tigre_before += (at - 1) % 3 == 0;
+        dp__buf_clear(&text);
+        for (int k = 0; k < words; k++) {
+            const char *wd = k == at ? "zebre girafe"
+                             : k % 3 ? "lion" : "tigre";
+            CHECK_EQ_INT(dp__buf_append(&text, wd, strlen(wd)), DP_OK);
+            CHECK_EQ_INT(dp__buf_append(&text, " ", 1), DP_OK);
+        }
+        CHECK_EQ_INT(dp__buf_append(&text, "", 1), DP_OK);
+        snprintf(id, sizeof id, "d%d", d);
+        CHECK_EQ_INT(add_one(w, id, "2022-01-01", "titre", text.p), DP_OK);
+    }
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+    CHECK_EQ_INT(phrase_count(a, "\"zebre girafe\""), 40);
+    CHECK_EQ_INT(phrase_count(a, "\"girafe lion\""), lion_after);
+    CHECK_EQ_INT(phrase_count(a, "\"girafe zebre\""), 0);
+    CHECK_EQ_INT(phrase_count(a, "\"tigre zebre girafe\""), tigre_before);
+    CHECK(lion_after > 0 && lion_after < 40 && tigre_before > 0);
+    dp__buf_free(&text);
+    dp_archive_close(a);
+    test_rm_rf(dir);
+}
+
 /* A new archive in dir and its writer (threads: dp_writer_options'). */
 static int new_archive(const char *dir, int threads, dp_archive **a,
                        dp_writer **w)

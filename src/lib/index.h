@@ -131,7 +131,8 @@ uint32_t dp__seg_doc_source(const dp__segment *g, uint32_t docid);
 ** case c is freed and the winner returned.  Thread-safe. */
 enum {
     DP__SEG_CACHE_PERIODS = 0, /* timeline.c: 4 slots, one per dp_period */
-    DP__SEG_CACHE_SLOTS = 4
+    DP__SEG_CACHE_DOCLENS = 4, /* postings.c: document lengths, dense */
+    DP__SEG_CACHE_SLOTS = 5
 };
 typedef struct dp__seg_cached {
     void (*free)(struct dp__seg_cached *c);
