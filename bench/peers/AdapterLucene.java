@@ -10,7 +10,8 @@
  * LowerCaseFilter, StopFilter with the default French stop set,
  * FrenchLightStemFilter) plus ASCIIFoldingFilter after the stemmer for
  * accent folding; positions indexed (TextField), the text itself not
- * stored (only the id is stored); the month in a SortedDocValues field;
+ * stored (only the id is stored; LUCENE_STORE_TEXT=1 stores it too: the
+ * benchmark's informational row "lucene (text stored)"); the month in a SortedDocValues field;
  * BM25Similarity for indexing and search.  One indexing thread with a
  * SerialMergeScheduler (no background merge threads), forceMerge(1) at the
  * end (part of W1).  Queries go through the classic QueryParser with the
@@ -95,7 +96,12 @@ public class AdapterLucene {
              BufferedReader in = new BufferedReader(new InputStreamReader(
                  new FileInputStream(corpus), StandardCharsets.UTF_8), 1 << 20)) {
             Field id = new StringField("id", "", Field.Store.YES);
-            Field text = new TextField("text", "", Field.Store.NO);
+            // LUCENE_STORE_TEXT=1: the text stored too (Lucene 4.10's
+            // default LZ4 stored fields), as a user showing snippets, or
+            // Elasticsearch's _source, keeps it: run.sh's "lucene-stored"
+            Field text = new TextField("text", "",
+                "1".equals(System.getenv("LUCENE_STORE_TEXT"))
+                    ? Field.Store.YES : Field.Store.NO);
             SortedDocValuesField month = new SortedDocValuesField("month", new BytesRef());
             Document doc = new Document();
             doc.add(id);

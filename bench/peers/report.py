@@ -142,7 +142,7 @@ def load_engine(out, e):
             r["parts"] = json.load(open(parts))
         except ValueError:
             pass
-    if "parts" not in r and not e.endswith("-2t"):
+    if "parts" not in r and not e.endswith(("-2t", "-stored")):
         # results older than sizes.py: measure the index left in place
         # (that of the last build)
         idx = os.path.join(os.path.dirname(out), "index-" + e)
@@ -286,6 +286,9 @@ def main():
     # (run.sh: depeche-2t); the ratios use the one-thread build.
     dp2 = load_engine(out, "depeche-2t") if "depeche" in engines else None
     dp2s = summarise(dp2, stats, qclass, w3ids, topq, "depeche-2t") if dp2 and dp2["builds"] else None
+    # Lucene with the text stored, for information (run.sh: lucene-stored)
+    lus = load_engine(out, "lucene-stored") if "lucene" in engines else None
+    luss = summarise(lus, stats, qclass, w3ids, topq, "lucene-stored") if lus and lus["builds"] else None
     w1mode = data.get("depeche", {}).get("w1mode", "")
     one_thread = "--threads 0" in w1mode
     labels = {e: e for e in engines}
@@ -332,7 +335,8 @@ def main():
              "alike.\n")
     L.append("| engine | W1 builds | W2/W3 | W4 | load avg at W1 start |")
     L.append("|---|---|---|---|---|")
-    for e, d in [(e, data[e]) for e in engines] + ([("depeche (2 threads)", dp2)] if dp2s else []):
+    for e, d in [(e, data[e]) for e in engines] + ([("depeche (2 threads)", dp2)] if dp2s else []) + \
+            ([("lucene (text stored)", lus)] if luss else []):
         L.append("| %s | %s | %s | %s | %s |" % (
             labels.get(e, e), d["dates"].get("w1", "-"), d["dates"].get("w2w3", "-"),
             d["dates"].get("w4", "-"), d.get("load", "-")))
@@ -354,6 +358,8 @@ def main():
     if dp2s:
         w1rows.insert(1 if measured and measured[0] == "depeche" else len(w1rows),
                       ("depeche (2 threads)", dp2s["w1"]))
+    if luss:
+        w1rows.append(("lucene (text stored)", luss["w1"]))
     for label, w in w1rows:
         if w:
             L.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
@@ -374,9 +380,15 @@ def main():
              "all); the row \"depeche (2 threads)\" is its default (one extra "
              "analysis thread), for information only: the ratios below use the "
              "one-thread row.%s\n" % (
-                 "" if one_thread or "depeche" not in measured else
+                 (" The row \"lucene (text stored)\" is Lucene with the text "
+                  "stored too (Lucene 4.10's default LZ4 stored fields), as a "
+                  "user who shows snippets, or Elasticsearch's `_source`, keeps "
+                  "it: depeche stores and compresses every record (zstd), the "
+                  "Lucene row stores only the id. For information: the goal "
+                  "ratios use the Lucene row." if luss else "") +
+                 ("" if one_thread or "depeche" not in measured else
                  " **This depeche binary has no `--threads` option: its row is "
-                 "its default build, which uses more than one thread.**"))
+                 "its default build, which uses more than one thread.**")))
     L.append("Index size: \"all files\" is `du -s -B1` of the index directory "
              "(whatever the engine keeps: stored text, ids, per-document values "
              "too); \"postings+positions+dictionary\" is the part the issue "
@@ -482,6 +494,9 @@ def main():
              "with stemming and positions", g("w1", "mb_per_s"), stem, False, 2.0, False),
             ("W1 build MB of text per CPU s, same peers", g("w1", "mb_per_cpu_s"),
              stem, False, 2.0, False),
+            ("W1 (for information) build MB of text/s (wall), one thread, "
+             "vs Lucene storing the text as depeche does",
+             g("w1", "mb_per_s"), ["lucene-stored"] if luss else [], False, 2.0, False),
             ("W1 build MB of text/s (wall) vs FTS5 (without stemming)",
              g("w1", "mb_per_s"), fts, False, 1.0, False),
             ("W1 build MB of text per CPU s vs FTS5 (without stemming)",
@@ -510,13 +525,18 @@ def main():
             ("W3 exact count of the top word `%s`, ms" % queries[0]["words"],
              g("w3", "top_word_count_ms"), peers, True, 1.0, True),
         ]
+        if not luss:
+            goals = [x for x in goals if "Lucene storing" not in x[0]]
         L.append("| goal | depeche | best peer | ratio (>1: depeche better) | target | met |")
         L.append("|---|---|---|---|---|---|")
         for label, key, among, lower, target, latency in goals:
             d = key(summ["depeche"])
             if depeche_cli and latency:
                 d = None                      # CLI latencies: not comparable
-            vals = [(key(summ[e]), e) for e in among if key(summ[e]) is not None]
+            if among == ["lucene-stored"]:
+                vals = [(key(luss), "lucene, text stored")] if key(luss) else []
+            else:
+                vals = [(key(summ[e]), e) for e in among if key(summ[e]) is not None]
             b, be = (min(vals) if lower else max(vals)) if vals else (None, None)
             ratio = (b / d if lower else d / b) if d and b else None
             met = None if ratio is None else ratio >= target if target > 1 else ratio > 1
@@ -643,9 +663,11 @@ def main():
           "summary": summ, "ratios": ratios,
           "depeche_w1_mode": w1mode or None,
           "depeche_2threads_w1": dp2s.get("w1") if dp2s else None,
+          "lucene_text_stored_w1": luss.get("w1") if luss else None,
           "index_parts": {e: data[e].get("parts") for e in engines},
           "measured_at": dict({e: data[e]["dates"] for e in engines},
-                              **({"depeche-2t": dp2["dates"]} if dp2s else {})),
+                              **({"depeche-2t": dp2["dates"]} if dp2s else {}),
+                              **({"lucene-stored": lus["dates"]} if luss else {})),
           "load": {e: data[e].get("load") for e in engines},
           "errors": {e: data[e]["error"] for e in engines if "error" in data[e]},
           "headers": {e: data[e].get("header") for e in engines},

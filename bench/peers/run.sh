@@ -22,6 +22,9 @@
 #   (W1 of depeche runs `depeche index --threads 0`, one thread as W1 asks,
 #   when the binary has --threads, then BUILDS more builds with its default
 #   two threads, reported as the row "depeche (2 threads)")
+#   LUCENE_STORED  1 (default): each round also builds Lucene with the
+#              text stored (row "lucene (text stored)", for information:
+#              depeche stores every record, the Lucene row stores none); 0: not
 #   W4_MONTH   foreground month of W4 (default: March of the corpus's
 #              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
 #
@@ -150,7 +153,8 @@ w1() {
     echo "bench-peers: $wk: W1 build $wb/$BUILDS"
     rm -rf "$wi"; mkdir -p "$wi"
     sync
-    if ! DEPECHE_INDEX_THREADS=$DPT BENCH_PEERS_ADAPTER=1 \
+    if ! DEPECHE_INDEX_THREADS=$DPT LUCENE_STORE_TEXT=${LST:-} \
+            BENCH_PEERS_ADAPTER=1 \
             /usr/bin/time -f '%e %U %S %M' \
             -o "$OUT/$wk.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
             "$we" index "$IN/corpus.jsonl" "$wi" \
@@ -186,6 +190,7 @@ for e in $ENGINES; do
         rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
             "$OUT/$e".load "$OUT/$e".w1mode
         [ "$e" = depeche ] && rm -f "$OUT"/depeche-2t.*
+        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stored.*
     fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
@@ -204,6 +209,14 @@ if [ "$BUILDS" != 0 ]; then
             DPT=""
             [ "$e" = depeche ] && DPT=$DP_ONE
             w1 "$e" "$e" "$W/index-$e" $b || continue
+            if [ "$e" = lucene ] && [ "${LUCENE_STORED:-1}" = 1 ] &&
+               [ ! -e "$OUT/lucene-stored.error" ]; then
+                # the text stored too, as a user showing snippets keeps it
+                # (depeche stores every record): for information
+                LST=1
+                w1 lucene-stored lucene "$W/index-lucene-stored" $b || true
+                LST=""
+            fi
             if [ "$e" = depeche ] && [ -n "$DP_ONE" ] &&
                [ ! -e "$OUT/depeche-2t.error" ]; then
                 # the default two threads, for information; the index is
@@ -217,6 +230,10 @@ if [ "$BUILDS" != 0 ]; then
     for e in $BUILT; do
         [ -e "$OUT/$e.error" ] || sizes "$e" "$e" "$W/index-$e"
     done
+    if [ -d "$W/index-lucene-stored" ]; then
+        sizes lucene-stored lucene "$W/index-lucene-stored"
+        rm -rf "$W/index-lucene-stored"
+    fi
     if [ -d "$W/index-depeche-2t" ]; then
         sizes depeche-2t depeche "$W/index-depeche-2t"
         rm -rf "$W/index-depeche-2t"
