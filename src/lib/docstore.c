@@ -302,8 +302,8 @@ void dp__zstore_free(dp__zstore *z)
 
 /* Block b's live records (buffer indexes first to end, renumbered by
 ** docmap) compressed again: appended as one block (none when no record
-** lives) to blocks, its STOREIDX
-** entry to idx, *nblocks counted; raw is scratch for the old block. */
+** lives) to blocks, its STOREIDX entry to idx, *nblocks counted; raw is
+** scratch for the old block. */
 static int zstore_rebuild(dp__zstore *z, uint32_t b, uint32_t end,
                           const uint32_t *docmap, dp_buf *raw,
                           dp_buf *blocks, dp_buf *idx, uint32_t *nblocks)
