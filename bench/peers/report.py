@@ -318,6 +318,11 @@ def main():
                 e, what if what == "not measured" else what + " not measured",
                 data[e].get("error", "no result files in this work directory "
                             "(not run)").replace("\n", " ")[:400]))
+    for label, d in (("depeche (2 threads)", dp2), ("lucene (text stored)", lus)):
+        if d and "error" in d:                # a variant's build failed
+            L.append("**%s W1 build failed** (its row is left out or holds "
+                     "the builds before the failure): %s\n" % (
+                         label, d["error"].replace("\n", " ")[:400]))
     if depeche_cli:
         L.append("**depeche W2/W3 measured through its CLI** (one process per "
                  "query, start-up included): not comparable with the peers' "
@@ -669,7 +674,10 @@ def main():
                               **({"depeche-2t": dp2["dates"]} if dp2s else {}),
                               **({"lucene-stored": lus["dates"]} if luss else {})),
           "load": {e: data[e].get("load") for e in engines},
-          "errors": {e: data[e]["error"] for e in engines if "error" in data[e]},
+          "errors": dict({e: data[e]["error"] for e in engines if "error" in data[e]},
+                         **{v: d["error"] for v, d in (("depeche-2t", dp2),
+                                                       ("lucene-stored", lus))
+                            if d and "error" in d}),
           "headers": {e: data[e].get("header") for e in engines},
           "month_keys": month_keys,
           "queries": [dict(q, **{k: {e: rnd(data[e]["queries"].get(q["qid"], {}).get(k))

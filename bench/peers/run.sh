@@ -48,6 +48,7 @@ DEPECHE_LIB=${DEPECHE_LIB:-$(dirname "$DEPECHE")/libdepeche.a}
 RUNS=${RUNS:-5}
 BUILDS=${BUILDS:-3}
 BENCH_TMP=${BENCH_TMP:-/tmp/depeche-bench-peers}
+LST=""   # 1 only around the "lucene-stored" builds (never from outside)
 RESULTS=${RESULTS:-$ROOT/bench/results}
 PY=/usr/bin/python3      # Debian's Python: python3-xapian is built for it
 BIN=$BENCH_TMP/bin
@@ -230,12 +231,15 @@ if [ "$BUILDS" != 0 ]; then
     for e in $BUILT; do
         [ -e "$OUT/$e.error" ] || sizes "$e" "$e" "$W/index-$e"
     done
+    # the variants' sizes, unless a build failed (its index is partial)
     if [ -d "$W/index-lucene-stored" ]; then
-        sizes lucene-stored lucene "$W/index-lucene-stored"
+        [ -e "$OUT/lucene-stored.error" ] ||
+            sizes lucene-stored lucene "$W/index-lucene-stored"
         rm -rf "$W/index-lucene-stored"
     fi
     if [ -d "$W/index-depeche-2t" ]; then
-        sizes depeche-2t depeche "$W/index-depeche-2t"
+        [ -e "$OUT/depeche-2t.error" ] ||
+            sizes depeche-2t depeche "$W/index-depeche-2t"
         rm -rf "$W/index-depeche-2t"
     fi
 fi

@@ -130,9 +130,11 @@ uint32_t dp__seg_doc_source(const dp__segment *g, uint32_t docid);
 ** or NULL; put publishes c unless another thread did first, in which
 ** case c is freed and the winner returned.  Thread-safe. */
 enum {
-    DP__SEG_CACHE_PERIODS = 0, /* timeline.c: 4 slots, one per dp_period */
-    DP__SEG_CACHE_DOCLENS = 4, /* postings.c: document lengths, dense */
-    DP__SEG_CACHE_SLOTS = 5
+    DP__SEG_CACHE_PERIODS = 0, /* timeline.c: a slot per dp_period */
+    /* postings.c: document lengths, dense; after the last period's slot
+    ** (a period added to dp_period moves it, not overwrites it) */
+    DP__SEG_CACHE_DOCLENS = DP__SEG_CACHE_PERIODS + DP_BY_YEAR + 1,
+    DP__SEG_CACHE_SLOTS = DP__SEG_CACHE_DOCLENS + 1
 };
 typedef struct dp__seg_cached {
     void (*free)(struct dp__seg_cached *c);
