@@ -528,6 +528,77 @@ TEST(long_documents_positions)
     test_rm_rf(dir);
 }
 
+/* Words counted through the writer's table of known plain words (one
+** thread: writer_pipe.c's known_take) and through the pipe (two threads)
+** must give every form its exact count (cf), which orders a term's forms
+** in its segment.  "arbres" is a plain word, counted in the table after
+** its first occurrence; "arbre" comes after an elision ("l'arbre"), so it
+** never is, and is counted in the pair table at once.  The plural, four
+** times a document against three, must come first with its full count.
+** A small buffer makes several flushes (each must add the table's counts
+** before writing), and 200 distinct filler words per document make the
+** pair table grow (the counts are added and the table emptied first). */
+static void letters_word(char *w, unsigned k)
+{
+    for (int i = 0; i < 5; i++, k /= 26) /* "baaaa", "caaaa", ... */
+        w[i] = (char)('a' + (i == 0 ? 1 + k % 25 : k % 26));
+    w[5] = '\0';
+}
+
+static void known_words(int threads)
+{
+    enum { NDOCS = 120, FILLER = 200 };
+    char *dir = tmp_archive(), id[32], text[4096], fw[8];
+    dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+    dp_archive *a;
+    dp_writer *w;
+    o.threads = threads;
+    o.memory_limit = 2 << 20; /* tens of documents a segment */
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+    for (int d = 0; d < NDOCS; d++) {
+        size_t n = (size_t)snprintf(text, sizeof text, "arbres l'arbre "
+                                    "arbres l'arbre arbres l'arbre arbres");
+        for (unsigned k = 0; k < FILLER; k++) {
+            letters_word(fw, (unsigned)d * FILLER + k);
+            n += (size_t)snprintf(text + n, sizeof text - n, " %s", fw);
+        }
+        snprintf(id, sizeof id, "d%d", d);
+        CHECK_EQ_INT(add_one(w, id, "2022-01-01", "titre", text), DP_OK);
+    }
+    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    dp_writer_close(w);
+
+    dp__snap *s;
+    uint64_t cf_one = 0, cf_plural = 0;
+    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
+    CHECK(dp__snap_nsegs(s) >= 3);
+    for (size_t i = 0; i < dp__snap_nsegs(s); i++) {
+        const dp__segment *g = dp__snap_seg(s, i);
+        dp__term_info t;
+        CHECK_EQ_INT(dp__seg_term_find(g, "arbre", 5, &t), DP_OK);
+        CHECK_EQ_INT(t.nforms, 2);
+        for (uint32_t f = 0; f < t.nforms && !test_failed_now; f++) {
+            dp__form_buf fb;
+            CHECK_EQ_INT(dp__term_form(g, &t, f, &fb), DP_OK);
+            bool plural = fb.info.form.n == 6;
+            CHECK_EQ_INT(plural, f == 0); /* most frequent first */
+            *(plural ? &cf_plural : &cf_one) += fb.info.cf;
+        }
+    }
+    CHECK_EQ_INT(cf_plural, 4 * NDOCS);
+    CHECK_EQ_INT(cf_one, 3 * NDOCS);
+    dp__snap_close(s);
+    dp_archive_close(a);
+    test_rm_rf(dir);
+}
+
+TEST(known_words_counted)
+{
+    known_words(0);
+    known_words(1);
+}
+
 /* A new archive in dir and its writer (threads: dp_writer_options'). */
 static int new_archive(const char *dir, int threads, dp_archive **a,
                        dp_writer **w)

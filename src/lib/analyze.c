@@ -74,6 +74,8 @@ struct dp_analyzer {
     char ascii_end[128];    /* 1: an ASCII byte that ends any word */
     plain_word batch[PLAIN_BATCH]; /* read, not yet emitted (a->form) */
     size_t nbatch;
+    const dp__known *known; /* dp__analyze_known's, during its call */
+    int lang;               /* the language of the text being analysed */
 };
 
 /* Articles and pronouns elided before a vowel in French ("l'État",
@@ -623,8 +625,14 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
     size_t nb = a->nbatch;
     int rc = 0;
 
+    const dp__known *kn = a->known;
     a->nbatch = 0;
-    for (size_t k = 0; st != NULL && k < nb; k++)
+    for (size_t k = 0; kn != NULL && k < nb; k++) {
+        a->batch[k].hash = dp__word_hash(a->form.p + a->batch[k].fstart,
+                                         a->batch[k].flen);
+        kn->prefetch(kn->ctx, a->batch[k].hash);
+    }
+    for (size_t k = 0; kn == NULL && st != NULL && k < nb; k++)
         a->batch[k].hash = dp__stemmer_prefetch(
             st, a->form.p + a->batch[k].fstart, a->batch[k].flen);
     for (size_t k = 0; k < nb && rc == 0; k++) {
@@ -636,6 +644,18 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
         tok.term = tok.form = a->form.p + w->fstart;
         tok.term_len = tok.form_len = w->flen;
         tok.flags = 0;
+        if (kn != NULL) {
+            rc = kn->take(kn->ctx, a->lang, tok.form, w->flen, w->hash,
+                          *pos);
+            if (rc < 0)
+                break;
+            if (rc > 0) { /* recorded by the caller: only its position */
+                rc = 0;
+                (*pos)++;
+                continue;
+            }
+            tok.flags = DP__TOKEN_PLAIN;
+        }
         if (st != NULL) {
             rc = dp__stemmer_lookup_hashed(st, tok.form, w->flen, w->hash,
                                            a->opts.stem, &tok.term,
@@ -643,7 +663,7 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
             if (rc != DP_OK)
                 break;
             if (stop)
-                tok.flags = DP_TOKEN_STOP;
+                tok.flags |= DP_TOKEN_STOP;
         }
         tok.start = w->start;
         tok.end = w->end;
@@ -689,8 +709,8 @@ analyze_other(dp_analyzer *a, int li, dp_stemmer *st, const unsigned char *s,
     return rc;
 }
 
-int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
-               dp_token_cb cb, void *ctx)
+static int analyze_text(dp_analyzer *a, const char *lang, const char *text,
+                        size_t n, dp_token_cb cb, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     int li = text_lang(lang, text, n), rc, cls;
@@ -702,6 +722,7 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
     rc = get_stemmer(a, li, &st);
     if (rc != DP_OK)
         return rc;
+    a->lang = li;
     a->nbatch = 0;
     a->form.n = 0;
     while (i < n) {
@@ -730,6 +751,22 @@ int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
             return rc;
     }
     return emit_batch(a, st, &pos, cb, ctx);
+}
+
+int dp_analyze(dp_analyzer *a, const char *lang, const char *text, size_t n,
+               dp_token_cb cb, void *ctx)
+{
+    return dp__analyze_known(a, lang, text, n, cb, ctx, NULL);
+}
+
+int dp__analyze_known(dp_analyzer *a, const char *lang, const char *text,
+                      size_t n, dp_token_cb cb, void *ctx,
+                      const dp__known *known)
+{
+    a->known = known;
+    int rc = analyze_text(a, lang, text, n, cb, ctx);
+    a->known = NULL;
+    return rc;
 }
 
 int dp_analyzer_stem(dp_analyzer *a, const char *lang, const char *word,

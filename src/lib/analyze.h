@@ -115,6 +115,39 @@ int dp__stemmer_lookup_hashed(dp_stemmer *s, const char *word, size_t n,
 void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
                        uint64_t *misses);
 
+/* The hash of word[0..n) that the cache uses (dp__stemmer_prefetch's). */
+uint32_t dp__word_hash(const char *word, size_t n);
+
+/**************************************************************************
+** analyze.c: the analysis with words known to the caller.
+*/
+
+/* A plain word is a run of letters that the tokenizer's fast path reads
+** whole (one part: no elision, hyphen, digit or mark), whose term is the
+** stem of its folded form in the text's language.  dp__analyze_known
+** offers each to `take` first, with its language (a DP_LANG_*, or
+** DP_LANG_NONE without a stemmer), folded form, dp__word_hash and
+** position: `take` returns 1 when it has recorded the word itself (its
+** position is counted, no token is emitted), 0 to have it go on through
+** the stemmer and be emitted with DP__TOKEN_PLAIN in its flags, or an
+** error code below 0.  `prefetch` is told each word's hash a few words
+** ahead.  The writer takes the words its buffer already knows: the
+** stemming, the copying and the interning of their bytes are skipped. */
+typedef struct dp__known {
+    void (*prefetch)(void *ctx, uint32_t hash);
+    int (*take)(void *ctx, int lang, const char *form, size_t n,
+                uint32_t hash, uint32_t pos);
+    void *ctx;
+} dp__known;
+
+/* A token flag of dp__analyze_known only: a plain word (above). */
+#define DP__TOKEN_PLAIN (1u << 7)
+
+/* dp_analyze, with plain words offered to known first (NULL: none). */
+int dp__analyze_known(dp_analyzer *a, const char *lang, const char *text,
+                      size_t n, dp_token_cb cb, void *ctx,
+                      const dp__known *known);
+
 /**************************************************************************
 ** langid.c
 */

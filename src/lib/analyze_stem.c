@@ -373,6 +373,11 @@ uint32_t dp__stemmer_prefetch(const dp_stemmer *s, const char *word,
     return h;
 }
 
+uint32_t dp__word_hash(const char *word, size_t n)
+{
+    return hash_word(word, n);
+}
+
 void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits, uint64_t *misses)
 {
     *hits = s ? s->hits : 0;

@@ -492,6 +492,42 @@ void dp__set_err(dp_buf *err, const char *fmt, ...) DP_PRINTF(2, 3);
 */
 #define DP__PIPE_SLOTS 64
 
+/* The plain words (analyze.h's dp__known) that the writer's buffer has
+** interned, for the analysis in the writer's own thread: (language,
+** folded form) -> (term, form) ids of the buffer's lexicon, in a
+** direct-mapped table of 64-byte entries.  A word found there is packed
+** with its ids (DP__PACK_IDS) without being stemmed, copied or interned
+** again.  Each entry counts the occurrences it gave since it was filled;
+** they are added to the pair's count (cf) in its slot of the pair table
+** when the entry is replaced, before a flush, and before that table
+** grows (which also empties this one: the slots move).  Emptied with the
+** buffer's lexicon; 4 MB, apart from the memory limit, as the analyzer's
+** stem caches are. */
+#define DP__FTAB_BITS 16
+#define DP__FTAB_FORM 42
+typedef struct dp__fentry {
+    uint32_t hash;  /* dp__word_hash of the form */
+    uint32_t term, form, cnt;
+    uint32_t slot;  /* the pair's slot in the pair table (writer.c) */
+    uint8_t lang;   /* DP_LANG_* + 1 */
+    uint8_t n;      /* form length, 0: empty entry */
+    char f[DP__FTAB_FORM];
+} dp__fentry;
+typedef struct dp__ftab {
+    dp__fentry *e;  /* 1 << DP__FTAB_BITS entries, NULL until used */
+} dp__ftab;
+/* The set of two entries where a form of this hash may be: two ways, so
+** that a rare word does not push a frequent one out when they fall on
+** the same place (direct-mapped, 7 % of the words missed at 1x Le
+** Monde, most of them frequent words pushed out). */
+static inline dp__fentry *dp__ftab_set(const dp__ftab *t, uint32_t hash)
+{
+    return &t->e[(hash & ((1u << (DP__FTAB_BITS - 1)) - 1)) * 2];
+}
+
+/* Packed token flag: its term and form ids are already set. */
+#define DP__PACK_IDS 0x40u
+
 typedef struct dp__adoc {
     dp_buf raw;        /* the serialized record (docstore.c format) */
     dp_buf toks;       /* packed tokens */
@@ -501,7 +537,14 @@ typedef struct dp__adoc {
     int rc;            /* result of the analysis */
     bool interned;     /* the token ids are set (by either thread) */
     size_t lex_after;  /* the lexicon's size once d was interned */
+    /* the writer's table of known plain words: set for an analysis in
+    ** the writer's thread only (NULL: none); plain_lang, the language
+    ** of d's plain words (DP_LANG_*; PLAIN_MIXED when its title and text
+    ** were analysed in different languages, PLAIN_NONE before any) */
+    dp__ftab *ftab;
+    int plain_lang;
 } dp__adoc;
+enum { DP__PLAIN_NONE = -3, DP__PLAIN_MIXED = -2 };
 
 /* Interning of the tokens of d->toks (their (term, form) pairs) into the
 ** writer's buffer: sets the ids of each packed token, d->interned and
@@ -513,7 +556,9 @@ typedef int (*dp__intern_fn)(void *ctx, dp__adoc *d);
 /* Analyse d->raw into d->toks (packed tokens: u32 position, u8 flags, u8
 ** term length tl, u8 form length fl, u32 term id, u32 form id (set by a
 ** dp__intern_fn later), tl + fl key bytes; 16 bytes of capacity past the
-** last), lang, title_len, length; d->interned = false. */
+** last), lang, title_len, length; d->interned = false.  With d->ftab,
+** the plain words found there are packed with their ids (DP__PACK_IDS,
+** no key bytes: tl = fl = 0) and the others carry DP__TOKEN_PLAIN. */
 int dp__adoc_analyze(dp__adoc *d, dp_analyzer *an);
 void dp__adoc_free(dp__adoc *d);
 

@@ -126,6 +126,7 @@ typedef struct membuf {
     size_t nocc, occ_cap;
     uint32_t *touched; /* terms of the current doc */
     size_t ntouched, touched_cap;
+    dp__ftab ftab;     /* plain words known, for the writer's thread */
 } membuf;
 
 typedef struct wseg {
@@ -213,6 +214,7 @@ static void mb_free(membuf *mb)
     dp__free(mb->idtab);
     dp__free(mb->occ);
     dp__free(mb->touched);
+    dp__free(mb->ftab.e); /* its ids were this lexicon's */
     memset(mb, 0, sizeof *mb);
 }
 
@@ -525,6 +527,25 @@ static inline bool pslot_is(const membuf *mb, const pslot *e, const pkey *k)
            memcmp(f->s, k->p + k->tl, k->fl) == 0;
 }
 
+/* Add the occurrences that entry e gave to its pair's count. */
+static inline void ftab_fold(membuf *mb, dp__fentry *e)
+{
+    mb->ptab[e->slot].cf += e->cnt;
+    e->cnt = 0;
+}
+
+/* Before a flush reads the pairs' counts, and before the pair table
+** grows (the slots move: the entries are then emptied): every entry's
+** count, added. */
+static void ftab_fold_all(membuf *mb, bool empty)
+{
+    for (uint32_t i = 0; mb->ftab.e && i < 1u << DP__FTAB_BITS; i++)
+        if (mb->ftab.e[i].cnt)
+            ftab_fold(mb, &mb->ftab.e[i]);
+    if (empty && mb->ftab.e)
+        memset(mb->ftab.e, 0, sizeof *mb->ftab.e << DP__FTAB_BITS);
+}
+
 /* The (term, form) ids of a token: one probe of the pair table when the
 ** pair is known, else the term and form tables (and a new slot). */
 /* The slot of key in the pair table (mb->ptab not NULL): the one holding
@@ -537,15 +558,19 @@ static inline pslot *pair_slot(const membuf *mb, const pkey *key)
     return &mb->ptab[k];
 }
 
-static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
+static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi,
+                   uint32_t *slot)
 {
     /* load at most 3/4: the table is a large part of the buffer */
     if (mb->ptab == NULL ||
         (size_t)(mb->npairs + 1) * 4 > (size_t)(mb->pmask + 1) * 3) {
+        if (mb->ptab)
+            ftab_fold_all(mb, true); /* its slots are about to move */
         if (grow_ptab(mb) != DP_OK)
             return DP_ENOMEM;
     }
     pslot *e = pair_slot(mb, key);
+    *slot = (uint32_t)(e - mb->ptab);
     if (e->term) {
         e->cf++;
         *ti = e->term - 1;
@@ -562,6 +587,43 @@ static int pair_id(membuf *mb, const pkey *key, uint32_t *ti, uint32_t *fi)
     memcpy(e->kb, key->kb, sizeof e->kb);
     mb->npairs++;
     return DP_OK;
+}
+
+/* The known-words table of the buffer, made on first use (NULL when out
+** of memory: words are then stemmed and interned as the pipe's are). */
+static dp__ftab *ftab_ready(membuf *mb)
+{
+    if (mb->ftab.e == NULL)
+        mb->ftab.e = dp__calloc(1u << DP__FTAB_BITS, sizeof *mb->ftab.e);
+    return mb->ftab.e ? &mb->ftab : NULL;
+}
+
+/* Remember plain word form[0..n) of language lang as pair (ti, fi), in
+** place of the entry its hash falls on. */
+static void ftab_fill(membuf *mb, int lang, const char *form, size_t n,
+                      uint32_t ti, uint32_t fi, uint32_t slot)
+{
+    if (n == 0 || n > DP__FTAB_FORM)
+        return;
+    uint32_t h = dp__word_hash(form, n);
+    dp__fentry *e = dp__ftab_set(&mb->ftab, h);
+    for (int i = 0; i < 2; i++) /* there already (a word seen twice in
+                                ** one document misses both times) */
+        if (e[i].n == n && e[i].hash == h && e[i].lang == lang + 1 &&
+            memcmp(e[i].f, form, n) == 0)
+            return;
+    /* an empty entry, else the one that gave fewer words lately */
+    if (e->n != 0 && (e[1].n == 0 || e[1].cnt <= e->cnt))
+        e++;
+    if (e->cnt)
+        ftab_fold(mb, e);
+    e->hash = h;
+    e->term = ti;
+    e->form = fi;
+    e->slot = slot;
+    e->lang = (uint8_t)(lang + 1);
+    e->n = (uint8_t)n;
+    memcpy(e->f, form, n);
 }
 
 /* The size of the lexicon, for mb_mem. */
@@ -581,20 +643,28 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
     enum { BATCH = 16 };
     uint8_t *q = (uint8_t *)d->toks.p, *end = q + d->toks.n, *tq[BATCH];
     pkey keys[BATCH];
+    bool fill = d->ftab != NULL && d->ftab->e != NULL &&
+                d->plain_lang >= DP_LANG_NONE;
     int rc = DP_OK;
     while (q + 15 <= end && rc == DP_OK) {
         int m = 0;
-        for (; m < BATCH && q + 15 <= end; m++, q += 15 + q[5] + q[6]) {
+        for (; m < BATCH && q + 15 <= end; q += 15 + q[5] + q[6]) {
+            if (q[4] & DP__PACK_IDS) /* known: its ids are set */
+                continue;
             tq[m] = q;
             pkey_make(&keys[m], (const char *)q + 15, q[5], q[6]);
             if (mb->ptab)
                 __builtin_prefetch(&mb->ptab[keys[m].hash & mb->pmask]);
+            m++;
         }
         for (int i = 0; i < m && rc == DP_OK; i++) {
-            uint32_t ti = 0, fi = 0;
-            rc = pair_id(mb, &keys[i], &ti, &fi);
+            uint32_t ti = 0, fi = 0, slot = 0;
+            rc = pair_id(mb, &keys[i], &ti, &fi, &slot);
             dp__put_u32(tq[i] + 7, ti);
             dp__put_u32(tq[i] + 11, fi);
+            if (rc == DP_OK && fill && (tq[i][4] & DP__TOKEN_PLAIN))
+                ftab_fill(mb, d->plain_lang, keys[i].p + keys[i].tl,
+                          keys[i].fl, ti, fi, slot);
         }
     }
     d->lex_after = lex_size(mb);
@@ -1067,6 +1137,7 @@ static int mb_flush(dp_writer *w)
         mb_free(mb);
         return DP_OK;
     }
+    ftab_fold_all(mb, false); /* the forms' counts are read from the pairs */
     uint64_t no = w->m.next_no++;
     rc = mb_write_segment(w, no, docmap);
     dp__free(docmap);
@@ -1503,6 +1574,8 @@ int dp_writer_add(dp_writer *w, const dp_record *rec, int *replaced)
         dp__buf_clear(&w->sync.raw);
         if (rc == DP_OK)
             rc = dp__record_serialize(&w->sync.raw, rec, rec->lang);
+        /* the pipe is empty: this thread alone uses the lexicon */
+        w->sync.ftab = ftab_ready(&w->mb);
         if (rc == DP_OK)
             w->sync.rc = dp__adoc_analyze(&w->sync, w->an);
         if (rc == DP_OK)
