@@ -628,9 +628,13 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
     const dp__known *kn = a->known;
     a->nbatch = 0;
     for (size_t k = 0; kn != NULL && k < nb; k++) {
-        a->batch[k].hash = dp__word_hash(a->form.p + a->batch[k].fstart,
-                                         a->batch[k].flen);
-        kn->prefetch(kn->ctx, a->batch[k].hash);
+        uint32_t h = dp__word_hash(a->form.p + a->batch[k].fstart,
+                                   a->batch[k].flen);
+        const char *at = (const char *)kn->table + (size_t)(h & kn->mask) *
+                                                       kn->size;
+        a->batch[k].hash = h;
+        __builtin_prefetch(at);
+        __builtin_prefetch(at + kn->size - 1);
     }
     for (size_t k = 0; kn == NULL && st != NULL && k < nb; k++)
         a->batch[k].hash = dp__stemmer_prefetch(

@@ -513,6 +513,7 @@ typedef struct dp__fentry {
     uint8_t n;      /* form length, 0: empty entry */
     char f[DP__FTAB_FORM];
 } dp__fentry;
+_Static_assert(sizeof(dp__fentry) == 64, "an entry is a cache line");
 typedef struct dp__ftab {
     dp__fentry *e;  /* 1 << DP__FTAB_BITS entries, NULL until used */
 } dp__ftab;

@@ -101,15 +101,6 @@ static int pack_token(void *ctx, const dp_token *tok)
     return 0;
 }
 
-/* dp__known's prefetch: the entry of a word about to be looked up. */
-static void known_prefetch(void *ctx, uint32_t hash)
-{
-    const pctx *c = ctx;
-    const dp__fentry *set = dp__ftab_set(c->d->ftab, hash);
-    __builtin_prefetch(set);
-    __builtin_prefetch(set + 1);
-}
-
 /* Are a[0 .. n) and b[0 .. n) equal (n > 0)?  8 bytes at a time, the
 ** last load overlapping the one before, never past n (memcmp's call was
 ** a tenth of a known word's cost). */
@@ -190,7 +181,9 @@ static int analyze_part(dp__adoc *d, dp_analyzer *an, const dp_slice *t,
 {
     if (d->ftab == NULL || d->ftab->e == NULL)
         return dp_analyze(an, d->lang, t->p, t->n, pack_token, c);
-    dp__known k = {known_prefetch, known_take, c};
+    /* the sets of dp__ftab_set: two entries of 64 bytes */
+    dp__known k = {d->ftab->e, (1u << (DP__FTAB_BITS - 1)) - 1,
+                   2 * sizeof(dp__fentry), known_take, c};
     return dp__analyze_known(an, d->lang, t->p, t->n, pack_token, c, &k);
 }
 
