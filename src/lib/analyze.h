@@ -10,8 +10,10 @@
 #ifndef DP_ANALYZE_H
 #define DP_ANALYZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /**************************************************************************
 ** analyze_fold.c: character classes and folding.
@@ -117,6 +119,36 @@ void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
 
 /* The hash of word[0..n) that the cache uses (dp__stemmer_prefetch's). */
 uint32_t dp__word_hash(const char *word, size_t n);
+
+/* Are a[0 .. n) and b[0 .. n) equal?  Words are short: 8 (or 4) bytes at
+** a time, the last load overlapping the one before, never past n (the
+** same loads as dp__word_hash; a call of memcmp costs more). */
+static inline bool dp__same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, d = 0;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            d |= x ^ y;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return (d | (x ^ y)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t p, q, r, t;
+        memcpy(&p, a, 4);
+        memcpy(&q, b, 4);
+        memcpy(&r, a + n - 4, 4);
+        memcpy(&t, b + n - 4, 4);
+        return ((p ^ q) | (r ^ t)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
 
 /**************************************************************************
 ** analyze.c: the analysis with words known to the caller.

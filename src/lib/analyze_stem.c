@@ -266,24 +266,6 @@ static inline const char *slot_bytes(const dp_stemmer *s, const cache_slot *c)
     return s->arena + off;
 }
 
-/* Are a[0 .. n) and b[0 .. n) equal?  The same loads as hash_word. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        uint64_t d = load64(a + n - 8) ^ load64(b + n - 8);
-        for (size_t i = 0; i + 8 < n; i += 8)
-            d |= load64(a + i) ^ load64(b + i);
-        return d == 0;
-    }
-    if (n >= 4)
-        return ((load32(a) ^ load32(b)) |
-                (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 static int stem_raw(dp_stemmer *s, const char *w, size_t n,
                     const char **stem, size_t *stem_len)
 {
@@ -322,7 +304,7 @@ int dp__stemmer_lookup_hashed(dp_stemmer *s, const char *word, size_t n,
     /* the front table first: it stays in the CPU's cache, and the
     ** frequent words that make most of a text are found there */
     cache_slot *f = &s->front[h & (FRONT_SLOTS - 1)];
-    if (f->hash == h && f->klen == n && same_bytes(f->kv, word, n)) {
+    if (f->hash == h && f->klen == n && dp__same_bytes(f->kv, word, n)) {
         s->hits++;
         *stem = f->kv + n;
         *stem_len = f->vlen;
@@ -338,7 +320,7 @@ int dp__stemmer_lookup_hashed(dp_stemmer *s, const char *word, size_t n,
         if (c->hash != h || c->klen != n)
             continue;
         const char *kv = slot_bytes(s, c);
-        if (same_bytes(kv, word, n)) {
+        if (dp__same_bytes(kv, word, n)) {
             s->hits++;
             if (c->inl) {
                 *f = *c;

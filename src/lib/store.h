@@ -517,6 +517,14 @@ _Static_assert(sizeof(dp__fentry) == 64, "an entry is a cache line");
 typedef struct dp__ftab {
     dp__fentry *e;  /* 1 << DP__FTAB_BITS entries, NULL until used */
 } dp__ftab;
+/* Does e hold form[0..n) of language lang (hash: its dp__word_hash)? */
+static inline bool dp__fentry_holds(const dp__fentry *e, uint32_t hash,
+                                    int lang, const char *form, size_t n)
+{
+    return e->n == n && e->hash == hash && e->lang == (uint8_t)(lang + 1) &&
+           dp__same_bytes(e->f, form, n);
+}
+
 /* The set of two entries where a form of this hash may be: two ways, so
 ** that a rare word does not push a frequent one out when they fall on
 ** the same place (direct-mapped, 7 % of the words missed at 1x Le

@@ -607,11 +607,10 @@ static void ftab_fill(membuf *mb, int lang, const char *form, size_t n,
         return;
     uint32_t h = dp__word_hash(form, n);
     dp__fentry *e = dp__ftab_set(&mb->ftab, h);
-    for (int i = 0; i < 2; i++) /* there already (a word seen twice in
-                                ** one document misses both times) */
-        if (e[i].n == n && e[i].hash == h && e[i].lang == lang + 1 &&
-            memcmp(e[i].f, form, n) == 0)
-            return;
+    /* there already (a word twice in one document misses twice) */
+    if (dp__fentry_holds(e, h, lang, form, n) ||
+        dp__fentry_holds(e + 1, h, lang, form, n))
+        return;
     /* an empty entry, else the one that gave fewer words lately */
     if (e->n != 0 && (e[1].n == 0 || e[1].cnt <= e->cnt))
         e++;

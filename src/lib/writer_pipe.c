@@ -101,36 +101,6 @@ static int pack_token(void *ctx, const dp_token *tok)
     return 0;
 }
 
-/* Are a[0 .. n) and b[0 .. n) equal (n > 0)?  8 bytes at a time, the
-** last load overlapping the one before, never past n (memcmp's call was
-** a tenth of a known word's cost). */
-static inline bool same_form(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y, d = 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            d |= x ^ y;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return (d | (x ^ y)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t p, q, r, t;
-        memcpy(&p, a, 4);
-        memcpy(&q, b, 4);
-        memcpy(&r, a + n - 4, 4);
-        memcpy(&t, b + n - 4, 4);
-        return ((p ^ q) | (r ^ t)) == 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 /* dp__known's take: a plain word the buffer knows is packed as
 ** pack_token would pack it, with its ids and without its bytes. */
 static int known_take(void *ctx, int lang, const char *form, size_t n,
@@ -142,13 +112,9 @@ static int known_take(void *ctx, int lang, const char *form, size_t n,
     d->plain_lang = d->plain_lang == DP__PLAIN_NONE || d->plain_lang == lang
                         ? lang
                         : DP__PLAIN_MIXED;
-    if (e->n != n || e->hash != hash || e->lang != (uint8_t)(lang + 1) ||
-        !same_form(e->f, form, n)) {
-        e++; /* the other entry of the set */
-        if (e->n != n || e->hash != hash || e->lang != (uint8_t)(lang + 1) ||
-            !same_form(e->f, form, n))
-            return 0;
-    }
+    if (!dp__fentry_holds(e, hash, lang, form, n) &&
+        !dp__fentry_holds(++e, hash, lang, form, n)) /* the set's other */
+        return 0;
     uint64_t pos = (uint64_t)c->base + tpos;
     d->length++;
     if (pos >= UINT32_MAX / 2)
