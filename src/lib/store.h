@@ -534,7 +534,8 @@ static inline dp__fentry *dp__ftab_set(const dp__ftab *t, uint32_t hash)
     return &t->e[(hash & ((1u << (DP__FTAB_BITS - 1)) - 1)) * 2];
 }
 
-/* Packed token flag: its term and form ids are already set. */
+/* Packed token flag: a known word, whose ids are those of entry u32 at
+** +7 of the writer's table (set by lex_intern, which counts it there). */
 #define DP__PACK_IDS 0x40u
 
 typedef struct dp__adoc {

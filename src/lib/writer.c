@@ -645,6 +645,16 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
     bool fill = d->ftab != NULL && d->ftab->e != NULL &&
                 d->plain_lang >= DP_LANG_NONE;
     int rc = DP_OK;
+    /* the known words first: their entries, as the analysis found them,
+    ** before the others' pairs can replace or empty any */
+    for (uint8_t *k = q; k + 15 <= end; k += 15 + k[5] + k[6]) {
+        if (!(k[4] & DP__PACK_IDS))
+            continue;
+        dp__fentry *e = &mb->ftab.e[dp__get_u32(k + 7)];
+        e->cnt++;
+        dp__put_u32(k + 7, e->term);
+        dp__put_u32(k + 11, e->form);
+    }
     while (q + 15 <= end && rc == DP_OK) {
         int m = 0;
         for (; m < BATCH && q + 15 <= end; q += 15 + q[5] + q[6]) {

@@ -102,7 +102,10 @@ static int pack_token(void *ctx, const dp_token *tok)
 }
 
 /* dp__known's take: a plain word the buffer knows is packed as
-** pack_token would pack it, with its ids and without its bytes. */
+** pack_token would pack it, without its bytes, with the index of its
+** entry in place of its ids: lex_intern sets the ids and counts the word
+** in the entry, only if the record is taken (a record refused after its
+** analysis, out of memory or too long, must count nothing). */
 static int known_take(void *ctx, int lang, const char *form, size_t n,
                       uint32_t hash, uint32_t tpos)
 {
@@ -131,12 +134,11 @@ static int known_take(void *ctx, int lang, const char *form, size_t n,
     dp__put_u32(o, (uint32_t)pos);
     o[4] = DP__PACK_IDS;
     o[5] = o[6] = 0;
-    dp__put_u32(o + 7, e->term);
-    dp__put_u32(o + 11, e->form);
+    dp__put_u32(o + 7, (uint32_t)(e - d->ftab->e));
+    dp__put_u32(o + 11, 0);
     b->n += 15;
     if (pos + 1 > c->max_pos)
         c->max_pos = (uint32_t)pos + 1;
-    e->cnt++;
     return 1;
 }
 
