@@ -593,6 +593,44 @@ static void known_words(int threads)
     test_rm_rf(dir);
 }
 
+/* The end of the two tests below.  rc is what the writer answered after
+** the failure: DP_EINVAL when it asks for an abort (it is aborted, and
+** false returned); else it is committed and the first form of "arbre"
+** in its one segment must be `form`, with count cf unless that is 0.
+** Closes w and a and removes dir. */
+static bool check_arbre(char *dir, dp_archive *a, dp_writer *w, int rc,
+                        const char *form, uint64_t cf)
+{
+    bool kept = rc != DP_EINVAL;
+    if (kept) {
+        CHECK_EQ_INT(rc, DP_OK);
+        CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
+    } else {
+        dp_writer_abort(w);
+    }
+    dp_writer_close(w);
+    dp__snap *s = NULL;
+    if (kept && dp__snap_open(a, &s) == DP_OK) {
+        CHECK_EQ_INT(dp__snap_nsegs(s), 1);
+        dp__term_info t;
+        dp__form_buf first;
+        if (dp__snap_nsegs(s) == 1 &&
+            dp__seg_term_find(dp__snap_seg(s, 0), "arbre", 5, &t) == DP_OK &&
+            dp__term_form(dp__snap_seg(s, 0), &t, 0, &first) == DP_OK) {
+            CHECK_EQ_SLICE(first.info.form, form);
+            CHECK(cf == 0 || first.info.cf == cf);
+        } else {
+            CHECK(!"no form of arbre");
+        }
+        dp__snap_close(s);
+    } else {
+        CHECK(!kept);
+    }
+    dp_archive_close(a);
+    test_rm_rf(dir);
+    return kept;
+}
+
 /* A record refused after its analysis (here out of memory while its
 ** tokens are packed, after known words were found in the table) must
 ** count none of its words: the forms of "arbre" keep the order of an
@@ -621,40 +659,59 @@ static void refused_add_counts_nothing(long fail_at, int *refused)
     dp__alloc_fail_after(-1);
     *refused = rc != DP_OK;
     CHECK(rc == DP_OK || rc == DP_ENOMEM);
+    /* d2 failed halfway into the buffer, past its analysis: the writer
+    ** asks for an abort (failed_add_needs_abort tests that).  Without d2:
+    ** "arbre" 4, "arbres" 2; with it, "arbres" 20,002 */
     rc = add_one(w, "d3", "2022-01-01", "titre", "maison");
-    if (rc == DP_EINVAL && *refused) {
-        /* d2 failed halfway into the buffer, past its analysis: the
-        ** writer asks for an abort (failed_add_needs_abort tests that) */
+    if (!check_arbre(dir, a, w, rc, *refused ? "arbre" : "arbres",
+                     *refused ? 4 : 20002))
         *refused = 2;
-        dp_writer_abort(w);
-        dp_writer_close(w);
-        dp_archive_close(a);
-        test_rm_rf(dir);
-        return;
-    }
-    CHECK_EQ_INT(rc, DP_OK);
-    CHECK_EQ_INT(dp_writer_commit(w), DP_OK);
-    dp_writer_close(w);
+}
 
-    dp__snap *s;
-    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
-    CHECK_EQ_INT(dp__snap_nsegs(s), 1);
-    if (test_failed_now) {
-        dp_archive_close(a);
-        return;
+/* The same when the failure falls while the record's words are
+** interned: "l'arbre" (never a known word) was counted five times before
+** the new words that fail, so the writer must not go on as if the record
+** had added nothing (it asks for an abort).  A record refused whole
+** leaves "arbres" (3) before "arbre" (2); one taken puts "arbre" (7)
+** first. */
+static void interning_fails(long fail_at, int *outcome)
+{
+    static char d2[8192];
+    char *dir = tmp_archive();
+    dp_writer_options o = DP_WRITER_OPTIONS_INIT;
+    dp_archive *a;
+    dp_writer *w;
+    size_t n = (size_t)snprintf(d2, sizeof d2, "l'arbre l'arbre l'arbre "
+                                "l'arbre l'arbre");
+    char fw[8];
+    for (unsigned k = 0; k < 60; k++) {
+        letters_word(fw, k);
+        n += (size_t)snprintf(d2 + n, sizeof d2 - n, " %s", fw);
     }
-    const dp__segment *g = dp__snap_seg(s, 0);
-    dp__term_info t;
-    dp__form_buf first;
-    CHECK_EQ_INT(dp__seg_term_find(g, "arbre", 5, &t), DP_OK);
-    CHECK_EQ_INT(t.nforms, 2);
-    CHECK_EQ_INT(dp__term_form(g, &t, 0, &first), DP_OK);
-    /* without d2: "arbre" 4, "arbres" 2; with it, "arbres" 20,002 */
-    CHECK_EQ_SLICE(first.info.form, *refused ? "arbre" : "arbres");
-    CHECK_EQ_INT(first.info.cf, *refused ? 4 : 20002);
-    dp__snap_close(s);
-    dp_archive_close(a);
-    test_rm_rf(dir);
+    o.threads = 0;
+    CHECK_EQ_INT(dp_archive_open(&a, dir, DP_ARCHIVE_CREATE), DP_OK);
+    CHECK_EQ_INT(dp_writer_begin(a, &o, &w), DP_OK);
+    CHECK_EQ_INT(add_one(w, "d1", "2022-01-01", "titre",
+                         "arbres arbres arbres l'arbre l'arbre"), DP_OK);
+    dp__alloc_fail_after(fail_at);
+    int rc = add_one(w, "d2", "2022-01-01", "titre", d2);
+    dp__alloc_fail_after(-1);
+    *outcome = rc == DP_OK ? 0 : 1;
+    rc = rc == DP_OK ? DP_OK : dp_writer_commit(w);
+    if (!check_arbre(dir, a, w, rc, *outcome ? "arbres" : "arbre", 0))
+        *outcome = 2; /* halfway: abort asked */
+}
+
+TEST(interning_failure_needs_abort)
+{
+    int outcome = 1, seen[3] = {0, 0, 0};
+    for (long n = 0; outcome && n < 3000 && !test_failed_now; n++) {
+        interning_fails(n, &outcome);
+        seen[outcome]++;
+    }
+    CHECK_EQ_INT(outcome, 0); /* the add went through in the end */
+    CHECK(seen[1] > 0);       /* refused whole, before its interning */
+    CHECK(seen[2] > 0);       /* failed halfway: an abort asked */
 }
 
 TEST(refused_add_counts_no_known_word)

@@ -1415,8 +1415,13 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
     }
     if (!d->interned) {
         int r = lex_intern(w, d);
-        if (r != DP_OK)
+        if (r != DP_OK) {
+            /* stopped partway: the pairs before the failure were counted
+            ** (cf, which orders a term's forms) and new ones made, for a
+            ** record the buffer will not hold */
+            w->broken = r;
             return r;
+        }
     }
     w->mb.lex_used = d->lex_after;
     /* the id is the record's first field */
@@ -1424,8 +1429,10 @@ static int consume(dp_writer *w, dp__adoc *d, int *replaced)
         idn > (uint64_t)((const uint8_t *)d->raw.p + d->raw.n - q))
         return DP_EINVAL;
     uint32_t n = delete_id(w, (const char *)q, (size_t)idn);
-    if (n == UINT32_MAX)
+    if (n == UINT32_MAX) { /* its words are counted already */
+        w->broken = DP_ENOMEM;
         return DP_ENOMEM;
+    }
     int rc = mb_add(w, d);
     if (rc != DP_OK) {
         if (rc != DP_EINVAL) /* a record that does not parse adds nothing */
