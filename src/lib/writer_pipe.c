@@ -64,6 +64,29 @@ typedef struct pctx {
     int rc;
 } pctx;
 
+/* Room in d->toks for a packed token of `key` key bytes at position pos
+** (below UINT32_MAX / 2), its position written, toks.n and max_pos moved
+** on: the caller fills the rest.  NULL with c->rc set when out of
+** memory.  The buffer keeps 16 bytes of capacity past the token. */
+static uint8_t *pack_room(pctx *c, uint64_t pos, size_t key)
+{
+    dp_buf *b = &c->d->toks;
+    size_t need = 15 + key + 16;
+    if (DP_UNLIKELY(b->n + need + 1 > b->cap)) {
+        int rc = dp__buf_reserve(b, need);
+        if (rc != DP_OK) {
+            c->rc = rc;
+            return NULL;
+        }
+    }
+    uint8_t *o = (uint8_t *)b->p + b->n;
+    dp__put_u32(o, (uint32_t)pos);
+    b->n += 15 + key;
+    if (pos + 1 > c->max_pos)
+        c->max_pos = (uint32_t)pos + 1;
+    return o;
+}
+
 static int pack_token(void *ctx, const dp_token *tok)
 {
     pctx *c = ctx;
@@ -78,26 +101,15 @@ static int pack_token(void *ctx, const dp_token *tok)
         return 0;
     if (fl >= DP__TERM_MAX)
         fl = DP__TERM_MAX - 1;
-    dp_buf *b = &c->d->toks;
-    size_t need = 15 + tok->term_len + fl + 16;
-    if (DP_UNLIKELY(b->n + need + 1 > b->cap)) {
-        int rc = dp__buf_reserve(b, need);
-        if (rc != DP_OK) {
-            c->rc = rc;
-            return 1;
-        }
-    }
-    uint8_t *o = (uint8_t *)c->d->toks.p + c->d->toks.n;
-    dp__put_u32(o, (uint32_t)pos);
+    uint8_t *o = pack_room(c, pos, tok->term_len + fl);
+    if (o == NULL)
+        return 1;
     o[4] = (uint8_t)tok->flags;
     o[5] = (uint8_t)tok->term_len;
     o[6] = (uint8_t)fl;
     memset(o + 7, 0, 8); /* ids, set by intern */
     memcpy(o + 15, tok->term, tok->term_len);
     memcpy(o + 15 + tok->term_len, form, fl);
-    c->d->toks.n += 15 + tok->term_len + fl;
-    if (pos + 1 > c->max_pos)
-        c->max_pos = (uint32_t)pos + 1;
     return 0;
 }
 
@@ -122,23 +134,13 @@ static int known_take(void *ctx, int lang, const char *form, size_t n,
     d->length++;
     if (pos >= UINT32_MAX / 2)
         return 1;
-    dp_buf *b = &d->toks;
-    if (DP_UNLIKELY(b->n + 15 + 16 + 1 > b->cap)) {
-        int rc = dp__buf_reserve(b, 15 + 16);
-        if (rc != DP_OK) {
-            c->rc = rc;
-            return rc;
-        }
-    }
-    uint8_t *o = (uint8_t *)b->p + b->n;
-    dp__put_u32(o, (uint32_t)pos);
+    uint8_t *o = pack_room(c, pos, 0);
+    if (o == NULL)
+        return c->rc;
     o[4] = DP__PACK_IDS;
     o[5] = o[6] = 0;
     dp__put_u32(o + 7, (uint32_t)(e - d->ftab->e));
     dp__put_u32(o + 11, 0);
-    b->n += 15;
-    if (pos + 1 > c->max_pos)
-        c->max_pos = (uint32_t)pos + 1;
     return 1;
 }
 
