@@ -8,6 +8,7 @@
 ** comparison shows the whole token stream on failure.
 */
 #include "dp_int.h"
+#include "analyze.h"
 #include "test.h"
 
 static char got[8192];
@@ -615,6 +616,67 @@ TEST(plain_word_batches_equal_words_alone)
     dp__buf_free(&text);
     dp__buf_free(&whole);
     dp__buf_free(&parts);
+}
+
+/* Plain words are read eight bytes at a time (ascii_letters8): it must
+** give what the byte loop gives, with each option, on texts of random
+** pieces that put every byte next to the ASCII letters' bounds ('@' 'A'
+** 'Z' '[' '`' 'a' 'z' '{'), accents, marks, a soft hyphen and
+** ideographs at every offset of the eight, and at the end of the text. */
+static int collect_full(void *ctx, const dp_token *t)
+{
+    return collect_shifted(ctx, t, 0, 0);
+}
+
+TEST(plain_words_eight_bytes_at_a_time)
+{
+    static const char *const bits[] = {
+        "A", "Z", "a", "z", "@", "[", "`", "{", "m", "Q", "0", "9", " ",
+        " ", ",", "'", "-", "\xC3\xA9", "\xC3\x89", "\xC3\x9F",
+        "\xC7\x85", "\xE2\x80\x99", "\xC2\xAB", "\xC2\xAD",
+        "\xE4\xB8\xAD", "\xCC\x81", "\x7F", "\x01", "ab", "Le ",
+    };
+    dp_analyzer_options keep = DP_ANALYZER_OPTIONS_INIT;
+    keep.stem = 0;
+    keep.fold_accents = 0;
+    const dp_analyzer_options *opts[] = {NULL, &keep};
+    dp_buf text = {0}, fast = {0}, slow = {0};
+    uint64_t seed = 42;
+    size_t differ = 0, tokens = 0;
+    for (size_t o = 0; o < 2; o++) {
+        dp_analyzer *a, *b;
+        CHECK_EQ_INT(dp_analyzer_new(&a, opts[o]), DP_OK);
+        CHECK_EQ_INT(dp_analyzer_new(&b, opts[o]), DP_OK);
+        dp__analyzer_byte_loop(b);
+        for (int round = 0; round < 20000; round++) {
+            text.n = fast.n = slow.n = 0;
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t len = (size_t)(seed >> 58); /* 0 to 63 pieces */
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                const char *p = bits[(seed >> 33) % (sizeof bits / sizeof *bits)];
+                dp__buf_append(&text, p, strlen(p));
+            }
+            const char *lang = round % 3 ? "fr" : "en";
+            CHECK_EQ_INT(dp_analyze(a, lang, text.p, text.n, collect_full,
+                                    &fast), DP_OK);
+            CHECK_EQ_INT(dp_analyze(b, lang, text.p, text.n, collect_full,
+                                    &slow), DP_OK);
+            tokens += fast.n;
+            if (fast.n != slow.n || memcmp(fast.p, slow.p, fast.n) != 0) {
+                if (differ++ < 3)
+                    fprintf(stderr, "  %.*s:\n%.*s vs\n%.*s\n", (int)text.n,
+                            text.p, (int)fast.n, fast.p, (int)slow.n, slow.p);
+            }
+        }
+        dp_analyzer_free(a);
+        dp_analyzer_free(b);
+    }
+    CHECK_EQ_INT(differ, 0);
+    CHECK(tokens > 100000);
+    dp__buf_free(&text);
+    dp__buf_free(&fast);
+    dp__buf_free(&slow);
 }
 
 TEST_MAIN()

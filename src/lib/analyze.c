@@ -72,6 +72,7 @@ struct dp_analyzer {
     dp_fold_table fold;
     char ascii_letter[128]; /* folded ASCII letter, 0: not a letter */
     char ascii_end[128];    /* 1: an ASCII byte that ends any word */
+    int ascii_swar;         /* ascii_letter is [A-Za-z] lowercased */
     plain_word batch[PLAIN_BATCH]; /* read, not yet emitted (a->form) */
     size_t nbatch;
     const dp__known *known; /* dp__analyze_known's, during its call */
@@ -109,6 +110,12 @@ int dp_analyzer_new(dp_analyzer **out, const dp_analyzer_options *opts)
     for (int c = 0; c < 128; c++) {
         int cls = a->fold.e[c].cls;
         a->ascii_end[c] = cls == DP_CC_SEP || cls == DP_CC_IDEO;
+    }
+    a->ascii_swar = 1;
+    for (int c = 0; c < 128; c++) {
+        int lower = c | 0x20, letter = lower >= 'a' && lower <= 'z';
+        if (a->ascii_letter[c] != (letter ? lower : 0))
+            a->ascii_swar = 0;
     }
     if (dp__buf_reserve(&a->form, 256) != DP_OK ||
         dp__buf_reserve(&a->terms, 256) != DP_OK) {
@@ -565,6 +572,32 @@ static int emit_ideograph(dp_analyzer *a, int32_t cp, size_t start,
     return cb(ctx, &tok);
 }
 
+/* The number of ASCII letters ([A-Za-z]) that start the 8 bytes at s,
+** stored lowercased at o (all 8 bytes are written: o has the room).
+** Eight bytes are tested at once: the byte-by-byte loop mispredicts
+** its exit at the end of nearly every word.  Each byte x, its high bit
+** cleared and 0x20 set, is a letter when x + (0x80 - 'a') has its high
+** bit and x + (0x80 - 'z' - 1) has not; neither sum carries out of its
+** byte (x <= 0x7F).  Little-endian only (byte i at bits 8i); elsewhere
+** it answers 0 and the loop goes byte by byte. */
+static inline size_t ascii_letters8(const unsigned char *s, char *o)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t w, x, letters;
+    memcpy(&w, s, 8);
+    x = (w | ones * 0x20) & ~high;
+    letters = (x + ones * (0x80 - 'a')) & ~(x + ones * (0x80 - 'z' - 1)) &
+              ~w & high;
+    memcpy(o, &x, 8);
+    return letters == high ? 8 : (size_t)__builtin_ctzll(~letters & high) >> 3;
+#else
+    (void)s;
+    (void)o;
+    return 0;
+#endif
+}
+
 /* Can a word that latin_word reads start with byte c? */
 static inline int latin_start(const dp_analyzer *a, unsigned char c)
 {
@@ -588,6 +621,13 @@ static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
     char *o = a->form.p + a->form.n;
     size_t k = i, m = 0, room = a->form.cap - a->form.n - 8;
     while (k < n && m < room) {
+        if (a->ascii_swar && n - k >= 8 && room - m >= 8) {
+            size_t run = ascii_letters8(s + k, o + m);
+            k += run;
+            m += run;
+            if (run == 8)
+                continue;
+        }
         unsigned char c = s[k];
         if (c < 0x80) {
             if ((o[m] = a->ascii_letter[c]) == 0)
@@ -771,6 +811,11 @@ int dp__analyze_known(dp_analyzer *a, const char *lang, const char *text,
     int rc = analyze_text(a, lang, text, n, cb, ctx);
     a->known = NULL;
     return rc;
+}
+
+void dp__analyzer_byte_loop(dp_analyzer *a)
+{
+    a->ascii_swar = 0;
 }
 
 int dp_analyzer_stem(dp_analyzer *a, const char *lang, const char *word,

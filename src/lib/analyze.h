@@ -184,6 +184,11 @@ int dp__analyze_known(dp_analyzer *a, const char *lang, const char *text,
                       size_t n, dp_token_cb cb, void *ctx,
                       const dp__known *known);
 
+/* Tests only: read plain words byte by byte, as on a big-endian machine
+** or with a fold table whose ASCII letters are not [A-Za-z] lowercased,
+** instead of eight bytes at a time. */
+void dp__analyzer_byte_loop(dp_analyzer *a);
+
 /**************************************************************************
 ** langid.c
 */
