@@ -549,8 +549,23 @@ static inline uint32_t word_hash(const uint64_t k[2], size_t n)
     return (uint32_t)(h >> (64 - WORDTAB_BITS));
 }
 
+/* suffix_scores is sorted by last byte: the entries ending in byte c are
+** suffix_from[c] to suffix_from[c + 1] (a lookup, where a binary search
+** mispredicted its branches at nearly every word). */
+static uint16_t suffix_from[257];
+
+static inline unsigned char suffix_last(const suffix_score *x);
+
 static void wordtab_build(void)
 {
+    size_t at = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        suffix_from[c] = (uint16_t)at;
+        while (at < DP_ARRAY_LEN(suffix_scores) &&
+               suffix_last(&suffix_scores[at]) == c)
+            at++;
+    }
+    suffix_from[256] = (uint16_t)at;
     for (size_t i = 0; i < DP_ARRAY_LEN(lang_words); i++) {
         size_t n = strlen(lang_words[i].w);
         uint64_t k[2] = {0, 0};
@@ -601,16 +616,7 @@ static void score_suffix(lang_scores *sc, const char *w, size_t n)
     if (n < 5)
         return;
     unsigned char c = (unsigned char)w[n - 1];
-    size_t lo = 0, hi = DP_ARRAY_LEN(suffix_scores);
-    while (lo < hi) { /* the first entry ending in c or after */
-        size_t mid = lo + (hi - lo) / 2;
-        if (suffix_last(&suffix_scores[mid]) < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < DP_ARRAY_LEN(suffix_scores) &&
-                        suffix_last(&suffix_scores[i]) == c; i++) {
+    for (size_t i = suffix_from[c]; i < suffix_from[c + 1]; i++) {
         const char *suf = suffix_scores[i].s;
         size_t k = suffix_scores[i].len;
         if (k >= n || memcmp(w + n - k, suf, k))
