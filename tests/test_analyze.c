@@ -679,4 +679,44 @@ TEST(plain_words_eight_bytes_at_a_time)
     dp__buf_free(&slow);
 }
 
+/* The tokenizer hashes and compares its copies of words reading 16 bytes
+** whatever their length (dp__word_hash16, dp__same_bytes16): the bytes
+** after the word must not count, and the results must be those of
+** dp__word_hash and dp__same_bytes, which never read past the word (the
+** stem caches and the writer's table mix the two). */
+TEST(padded_word_hash_and_compare)
+{
+    char a[64], b[64];
+    uint64_t seed = 7;
+    size_t differ = 0;
+    for (size_t n = 0; n <= 40; n++) {
+        for (int round = 0; round < 300; round++) {
+            for (size_t i = 0; i < sizeof a; i++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                a[i] = (char)(seed >> 56);
+                b[i] = (char)(seed >> 48);
+            }
+            memcpy(b, a, n); /* the same word, other bytes after it */
+            uint32_t h = dp__word_hash(a, n);
+            if (dp__word_hash16(a, n) != h || dp__word_hash16(b, n) != h)
+                differ++;
+            if (n <= 16 && (!dp__same_bytes16(a, b, n) ||
+                            !dp__same_bytes(a, b, n)))
+                differ++;
+            if (n > 0) { /* one byte of the word changed */
+                size_t at = (size_t)(seed >> 20) % n;
+                b[at] ^= (char)(1 + (seed >> 40) % 255);
+                if (n <= 16 && dp__same_bytes16(a, b, n))
+                    differ++;
+                if (dp__same_bytes(a, b, n) ||
+                    dp__word_hash16(b, n) != dp__word_hash(b, n))
+                    differ++;
+            }
+        }
+    }
+    CHECK_EQ_INT(differ, 0);
+    /* the length counts: "ab" and "ab\0" differ */
+    CHECK(dp__word_hash("ab\0", 2) != dp__word_hash("ab\0", 3));
+}
+
 TEST_MAIN()

@@ -613,13 +613,15 @@ static inline int latin_start(const dp_analyzer *a, unsigned char c)
 ** word is one piece and one part: it gives what scan_word, split_parts
 ** and emit_word would give it (see emit_batch), without their
 ** bookkeeping, which costs more than the word itself.  Longer than the
-** room left in the form buffer: the slow path.
+** room left in the form buffer: the slow path.  16 bytes of the buffer
+** are kept after each word, which emit_batch and the caller's `take`
+** read whatever the word's length (dp__word_hash16, dp__same_bytes16).
 */
 static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
                                 size_t n, size_t i)
 {
     char *o = a->form.p + a->form.n;
-    size_t k = i, m = 0, room = a->form.cap - a->form.n - 8;
+    size_t k = i, m = 0, room = a->form.cap - a->form.n - 16;
     while (k < n && m < room) {
         if (a->ascii_swar && n - k >= 8 && room - m >= 8) {
             size_t run = ascii_letters8(s + k, o + m);
@@ -668,8 +670,8 @@ static int emit_batch(dp_analyzer *a, dp_stemmer *st, uint32_t *pos,
     const dp__known *kn = a->known;
     a->nbatch = 0;
     for (size_t k = 0; kn != NULL && k < nb; k++) {
-        uint32_t h = dp__word_hash(a->form.p + a->batch[k].fstart,
-                                   a->batch[k].flen);
+        uint32_t h = dp__word_hash16(a->form.p + a->batch[k].fstart,
+                                     a->batch[k].flen);
         const char *at = (const char *)kn->table + (size_t)(h & kn->mask) *
                                                        kn->size;
         a->batch[k].hash = h;

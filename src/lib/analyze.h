@@ -120,6 +120,75 @@ void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
 /* The hash of word[0..n) that the cache uses (dp__stemmer_prefetch's). */
 uint32_t dp__word_hash(const char *word, size_t n);
 
+/* Eight bytes as a little-endian number (byte i at bits 8i). */
+static inline uint64_t dp__load_le64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* The masks of a word of n <= 16 bytes read as two little-endian
+** halves: the n low bytes of the 16.  A table, since the compiler turned
+** the comparisons of n into branches, which mispredicted. */
+static const uint64_t dp__word_masks[17][2] = {
+    {0x0000000000000000ull, 0x0000000000000000ull},
+    {0x00000000000000ffull, 0x0000000000000000ull},
+    {0x000000000000ffffull, 0x0000000000000000ull},
+    {0x0000000000ffffffull, 0x0000000000000000ull},
+    {0x00000000ffffffffull, 0x0000000000000000ull},
+    {0x000000ffffffffffull, 0x0000000000000000ull},
+    {0x0000ffffffffffffull, 0x0000000000000000ull},
+    {0x00ffffffffffffffull, 0x0000000000000000ull},
+    {0xffffffffffffffffull, 0x0000000000000000ull},
+    {0xffffffffffffffffull, 0x00000000000000ffull},
+    {0xffffffffffffffffull, 0x000000000000ffffull},
+    {0xffffffffffffffffull, 0x0000000000ffffffull},
+    {0xffffffffffffffffull, 0x00000000ffffffffull},
+    {0xffffffffffffffffull, 0x000000ffffffffffull},
+    {0xffffffffffffffffull, 0x0000ffffffffffffull},
+    {0xffffffffffffffffull, 0x00ffffffffffffffull},
+    {0xffffffffffffffffull, 0xffffffffffffffffull},
+};
+
+static inline uint64_t dp__hash_mix(uint64_t h)
+{
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/* dp__word_hash of a word of at most 16 bytes, whose halves are h0 (its
+** first 8 bytes, zero-extended) and h1 (the rest, zero-extended). */
+static inline uint32_t dp__hash_halves(size_t n, uint64_t h0, uint64_t h1)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
+    return (uint32_t)dp__hash_mix(
+        dp__hash_mix(h ^ h0 ^ h1 * 0xD6E8FEB86659FD93ull));
+}
+
+/* dp__word_hash(word, n) when 16 bytes can be read at word, whatever n
+** (the tokenizer's copies of plain words): the halves are masked, with no
+** branch on the length, which mispredicted at most words. */
+static inline uint32_t dp__word_hash16(const char *word, size_t n)
+{
+    if (n > 16)
+        return dp__word_hash(word, n);
+    return dp__hash_halves(n, dp__load_le64(word) & dp__word_masks[n][0],
+                           dp__load_le64(word + 8) & dp__word_masks[n][1]);
+}
+
+/* dp__same_bytes(a, b, n) for n <= 16, when 16 bytes can be read at a
+** and at b: no branch on n. */
+static inline bool dp__same_bytes16(const char *a, const char *b, size_t n)
+{
+    uint64_t d0 = dp__load_le64(a) ^ dp__load_le64(b);
+    uint64_t d1 = dp__load_le64(a + 8) ^ dp__load_le64(b + 8);
+    return ((d0 & dp__word_masks[n][0]) | (d1 & dp__word_masks[n][1])) == 0;
+}
+
 /* Are a[0 .. n) and b[0 .. n) equal?  Words are short: 8 (or 4) bytes at
 ** a time, the last load overlapping the one before, never past n (the
 ** same loads as dp__word_hash; a call of memcmp costs more). */
@@ -158,7 +227,8 @@ static inline bool dp__same_bytes(const char *a, const char *b, size_t n)
 ** whole (one part: no elision, hyphen, digit or mark), whose term is the
 ** stem of its folded form in the text's language.  dp__analyze_known
 ** offers each to `take` first, with its language (a DP_LANG_*, or
-** DP_LANG_NONE without a stemmer), folded form, dp__word_hash and
+** DP_LANG_NONE without a stemmer), folded form (16 bytes can be read
+** at it, whatever its length: dp__same_bytes16), dp__word_hash and
 ** position: `take` returns 1 when it has recorded the word itself (its
 ** position is counted, no token is emitted), 0 to have it go on through
 ** the stemmer and be emitted with DP__TOKEN_PLAIN in its flags, or an

@@ -76,24 +76,41 @@ static inline uint64_t mix64(uint64_t h)
     return h ^ (h >> 32);
 }
 
-/* Words are short: read them 8 (or 4) bytes at a time, the last load
-** overlapping the one before, never past the end (a byte at a time,
-** FNV-1a's multiplies form a chain as long as the word: the cost of a
-** hit in the cache). */
+/* The first n bytes at w (n <= 8) as a little-endian number: two 4-byte
+** loads, or three bytes, overlapping, never past n. */
+static inline uint64_t low_bytes_of(const char *w, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)w;
+    if (n >= 4) {
+        uint32_t a = load32(w), b = load32(w + n - 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        a = __builtin_bswap32(a);
+        b = __builtin_bswap32(b);
+#endif
+        return a | (uint64_t)b << (8 * (n - 4));
+    }
+    if (n > 0)
+        return u[0] | (uint64_t)u[n / 2] << (8 * (n / 2)) |
+               (uint64_t)u[n - 1] << (8 * (n - 1));
+    return 0;
+}
+
+/* Words are short.  Up to 16 bytes (nearly all), the hash mixes the two
+** zero-extended halves once (dp__hash_halves), which the tokenizer
+** computes without a branch on the length (dp__word_hash16, analyze.h);
+** here without reading past n.  Longer, 8 bytes at a time, the last
+** load overlapping the one before (a byte at a time, FNV-1a's multiplies
+** form a chain as long as the word: the cost of a hit in the cache). */
 static inline uint32_t hash_word(const char *w, size_t n)
 {
+    if (n <= 8)
+        return dp__hash_halves(n, low_bytes_of(w, n), 0);
+    if (n <= 16)
+        return dp__hash_halves(n, dp__load_le64(w), low_bytes_of(w + 8, n - 8));
     uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8)
-            h = mix64(h ^ load64(w + i));
-        h = mix64(h ^ load64(w + n - 8));
-    } else if (n >= 4) {
-        h = mix64(h ^ (load32(w) | (uint64_t)load32(w + n - 4) << 32));
-    } else if (n > 0) {
-        h = mix64(h ^ ((uint64_t)(unsigned char)w[0] |
-                       (uint64_t)(unsigned char)w[n / 2] << 8 |
-                       (uint64_t)(unsigned char)w[n - 1] << 16));
-    }
+    for (size_t i = 0; i + 8 < n; i += 8)
+        h = mix64(h ^ load64(w + i));
+    h = mix64(h ^ load64(w + n - 8));
     return (uint32_t)mix64(h);
 }
 

@@ -525,6 +525,17 @@ static inline bool dp__fentry_holds(const dp__fentry *e, uint32_t hash,
            dp__same_bytes(e->f, form, n);
 }
 
+/* dp__fentry_holds for the tokenizer's copy of a plain word, which has
+** 16 bytes to read (dp__word_hash16): compared without a branch on its
+** length up to 16 bytes (e->f has them: 22 + 16 <= 64). */
+static inline bool dp__fentry_holds16(const dp__fentry *e, uint32_t hash,
+                                      int lang, const char *form, size_t n)
+{
+    return e->n == n && e->hash == hash && e->lang == (uint8_t)(lang + 1) &&
+           (n <= 16 ? dp__same_bytes16(e->f, form, n)
+                    : dp__same_bytes(e->f, form, n));
+}
+
 /* The set of two entries where a form of this hash may be: two ways, so
 ** that a rare word does not push a frequent one out when they fall on
 ** the same place (direct-mapped, 7 % of the words missed at 1x Le

@@ -127,8 +127,8 @@ static int known_take(void *ctx, int lang, const char *form, size_t n,
     d->plain_lang = d->plain_lang == DP__PLAIN_NONE || d->plain_lang == lang
                         ? lang
                         : DP__PLAIN_MIXED;
-    if (!dp__fentry_holds(e, hash, lang, form, n) &&
-        !dp__fentry_holds(++e, hash, lang, form, n)) /* the set's other */
+    if (!dp__fentry_holds16(e, hash, lang, form, n) &&
+        !dp__fentry_holds16(++e, hash, lang, form, n)) /* the set's other */
         return 0;
     uint64_t pos = (uint64_t)c->base + tpos;
     d->length++;
