@@ -34,6 +34,10 @@
 */
 #include "store.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /**************************************************************************
 ** Varints and fixed-width helpers.
 */
@@ -980,7 +984,8 @@ struct dp__postings {
     uint64_t *sk_off;
     /* the loaded block */
     uint32_t blk, bn, bi;
-    uint32_t docs[DP__BLOCK], freqs[DP__BLOCK];
+    /* docs: 8 more, never read as documents, for block_seek's loads */
+    uint32_t docs[DP__BLOCK + 8], freqs[DP__BLOCK];
     dp__bitr br;        /* positions of doc pos_doc onwards */
     unsigned pos_k;
     unsigned gshift;    /* log2 of the documents per group */
@@ -1812,6 +1817,37 @@ static uint32_t gallop_block(const dp__postings *p, uint32_t from,
     return lo;
 }
 
+/* The first i >= from of the loaded block with docs[i] >= target, which
+** is at bn - 1 at the latest (the caller knows).  Eight documents are
+** compared at once (SSE2, unsigned through the sign bit): a scan one
+** document at a time mispredicted its exit at most advances of a phrase
+** or an AND, whose targets are a few documents ahead.  docs has 8 more
+** entries than a block, so the loads stay in it; those past bn hold
+** anything, but come after the answer: only the first document not below
+** target counts. */
+static inline uint32_t block_seek(const uint32_t *docs, uint32_t from,
+                                  uint32_t target)
+{
+#if defined(__SSE2__)
+    const __m128i bias = _mm_set1_epi32(INT32_MIN);
+    const __m128i t = _mm_xor_si128(_mm_set1_epi32((int32_t)target), bias);
+    for (;; from += 8) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(docs + from));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(docs + from + 4));
+        a = _mm_cmplt_epi32(_mm_xor_si128(a, bias), t);
+        b = _mm_cmplt_epi32(_mm_xor_si128(b, bias), t);
+        unsigned below = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(a)) |
+                         (unsigned)_mm_movemask_ps(_mm_castsi128_ps(b)) << 4;
+        if (below != 0xFF)
+            return from + (uint32_t)__builtin_ctz(~below);
+    }
+#else
+    while (docs[from] < target)
+        from++;
+    return from;
+#endif
+}
+
 int dp__postings_advance(dp__postings *p, uint32_t target)
 {
     /* the common step of an intersection: a later doc of the loaded
@@ -1819,9 +1855,7 @@ int dp__postings_advance(dp__postings *p, uint32_t target)
     if (p->at.state == 1 && p->at.doc < target && p->docs[p->bn - 1] >= target &&
         p->g->deleted == NULL && p->form < 0 && !p->damaged &&
         (!(p->flags & DP__POST_POSITIONS) || (p->flags & DP__POST_LAZY))) {
-        uint32_t bi = p->bi + 1;
-        while (p->docs[bi] < target) /* stops at bn - 1 at the latest */
-            bi++;
+        uint32_t bi = block_seek(p->docs, p->bi + 1, target);
         p->bi = bi;
         p->at.doc = p->docs[bi];
         p->at.freq = p->freqs[bi];
