@@ -157,7 +157,15 @@ def load_engine(out, e):
     builds = []
     for f in sorted(glob.glob(os.path.join(out, e + ".w1-*.json")),
                     key=lambda f: int(f.rsplit("-", 1)[1].split(".")[0])):
-        builds.append(json.load(open(f)))
+        try:
+            builds.append(json.load(open(f)))
+        except ValueError as ex:
+            # an interrupted or failed build leaves an empty or partial
+            # file: say so and leave the build out, not the whole report
+            msg = "%s: not a build's figures (%s), left out" % (f, ex)
+            print("report.py: " + msg, file=sys.stderr)
+            r.setdefault("skipped", []).append(msg)
+            continue
         d = builds[-1].get("date")
         r["dates"]["w1"] = d[:10] + " " + d[11:16] + " UTC" if d else mtime(f)
         first = builds[0].get("date")
@@ -318,6 +326,11 @@ def main():
                 e, what if what == "not measured" else what + " not measured",
                 data[e].get("error", "no result files in this work directory "
                             "(not run)").replace("\n", " ")[:400]))
+    for label, d in [(e, data[e]) for e in engines] + [
+            ("depeche (2 threads)", dp2), ("lucene (text stored)", lus)]:
+        for msg in (d or {}).get("skipped", []):
+            L.append("**%s: a W1 build's file was left out**: %s\n" % (
+                label, msg))
     for label, d in (("depeche (2 threads)", dp2), ("lucene (text stored)", lus)):
         if d and "error" in d:                # a variant's build failed
             L.append("**%s W1 build failed** (its row is left out or holds "
