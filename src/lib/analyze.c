@@ -582,7 +582,7 @@ static int emit_ideograph(dp_analyzer *a, int32_t cp, size_t start,
 ** it answers 0 and the loop goes byte by byte. */
 static inline size_t ascii_letters8(const unsigned char *s, char *o)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
     uint64_t w, x, letters;
     memcpy(&w, s, 8);
@@ -613,9 +613,14 @@ static inline int latin_start(const dp_analyzer *a, unsigned char c)
 ** word is one piece and one part: it gives what scan_word, split_parts
 ** and emit_word would give it (see emit_batch), without their
 ** bookkeeping, which costs more than the word itself.  Longer than the
-** room left in the form buffer: the slow path.  16 bytes of the buffer
-** are kept after each word, which emit_batch and the caller's `take`
-** read whatever the word's length (dp__word_hash16, dp__same_bytes16).
+** room left in the form buffer: the slow path.  emit_batch and the
+** caller's `take` read 16 bytes at a word of up to 16 bytes, whatever
+** its length (dp__word_hash16, dp__same_bytes16): analyze_text flushes
+** the batch when fewer than 96 bytes are left, so such a word starts 96
+** bytes or more before the buffer's end.  (The room kept here, 16 bytes,
+** can be entered by the last letter of a longer word folding to several
+** bytes; such a word is hashed and compared by dp__word_hash and
+** dp__same_bytes, which read no further than it.)
 */
 static inline size_t latin_word(dp_analyzer *a, const unsigned char *s,
                                 size_t n, size_t i)

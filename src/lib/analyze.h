@@ -120,15 +120,25 @@ void dp__stemmer_stats(const dp_stemmer *s, uint64_t *hits,
 /* The hash of word[0..n) that the cache uses (dp__stemmer_prefetch's). */
 uint32_t dp__word_hash(const char *word, size_t n);
 
-/* Eight bytes as a little-endian number (byte i at bits 8i). */
+/* Eight bytes as a little-endian number (byte i at bits 8i), whatever
+** the machine's byte order (one load where it is known). */
 static inline uint64_t dp__load_le64(const char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
     memcpy(&v, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
     return v;
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+#else
+    const unsigned char *u = (const unsigned char *)p;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | u[i];
+    return v;
+#endif
 }
 
 /* The masks of a word of n <= 16 bytes read as two little-endian

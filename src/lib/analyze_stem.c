@@ -81,14 +81,19 @@ static inline uint64_t mix64(uint64_t h)
 static inline uint64_t low_bytes_of(const char *w, size_t n)
 {
     const unsigned char *u = (const unsigned char *)w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (n >= 4) {
         uint32_t a = load32(w), b = load32(w + n - 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        a = __builtin_bswap32(a);
-        b = __builtin_bswap32(b);
-#endif
         return a | (uint64_t)b << (8 * (n - 4));
     }
+#else /* byte by byte: the same number on any machine */
+    if (n >= 4) {
+        uint64_t v = 0;
+        for (size_t i = n; i-- > 0;)
+            v = v << 8 | u[i];
+        return v;
+    }
+#endif
     if (n > 0)
         return u[0] | (uint64_t)u[n / 2] << (8 * (n / 2)) |
                (uint64_t)u[n - 1] << (8 * (n - 1));

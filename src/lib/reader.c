@@ -685,7 +685,7 @@ size_t dp__reader_utf8_valid(const char *s, size_t n)
                 i += 8;
                 continue;
             }
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             i += (size_t)__builtin_ctzll(w) >> 3;
 #endif
         }
