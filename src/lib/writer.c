@@ -781,12 +781,12 @@ static int mb_append_occ(membuf *mb, uint32_t doc)
     enum { AHEAD = 4 };
     for (size_t i = 0; i < mb->ntouched && i < AHEAD; i++) {
         const thot *ta = &mb->hot[mb->touched[i]];
-        __builtin_prefetch(ta->post ? ta->post + ta->pn : NULL, 1);
+        __builtin_prefetch((const void *)((uintptr_t)ta->post + ta->pn), 1);
     }
     for (size_t i = 0; i < mb->ntouched; i++) {
         if (i + AHEAD < mb->ntouched) {
             const thot *ta = &mb->hot[mb->touched[i + AHEAD]];
-            __builtin_prefetch(ta->post ? ta->post + ta->pn : NULL, 1);
+            __builtin_prefetch((const void *)((uintptr_t)ta->post + ta->pn), 1);
         }
         thot *t = &mb->hot[mb->touched[i]];
         size_t need = t->pn + 20 + (size_t)t->freq * 10;
