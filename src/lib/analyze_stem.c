@@ -70,12 +70,6 @@ static inline uint32_t load32(const char *p)
     return v;
 }
 
-static inline uint64_t mix64(uint64_t h)
-{
-    h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 32);
-}
-
 /* The first n bytes at w (n <= 8) as a little-endian number: two 4-byte
 ** loads, or three bytes, overlapping, never past n. */
 static inline uint64_t low_bytes_of(const char *w, size_t n)
@@ -114,9 +108,9 @@ static inline uint32_t hash_word(const char *w, size_t n)
         return dp__hash_halves(n, dp__load_le64(w), low_bytes_of(w + 8, n - 8));
     uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
     for (size_t i = 0; i + 8 < n; i += 8)
-        h = mix64(h ^ load64(w + i));
-    h = mix64(h ^ load64(w + n - 8));
-    return (uint32_t)mix64(h);
+        h = dp__hash_mix(h ^ load64(w + i));
+    h = dp__hash_mix(h ^ load64(w + n - 8));
+    return (uint32_t)dp__hash_mix(h);
 }
 
 static void stop_set_build(dp_stemmer *s)

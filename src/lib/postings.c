@@ -44,28 +44,24 @@
 
 int dp__buf_put_varint(dp_buf *b, uint64_t v)
 {
+    /* with room for 10 bytes and the NUL (and no limit), written in
+    ** place, without the call of dp__buf_append and its memcpy (half a
+    ** million varints per 3,000 records of a segment's skip entries and
+    ** blocks) */
     uint8_t tmp[10];
+    bool in_place = b->limit == 0 && b->cap - b->n > 10;
+    uint8_t *o = in_place ? (uint8_t *)b->p + b->n : tmp;
     size_t n = 0;
-    if (b->limit == 0 && b->cap - b->n > 10) {
-        /* room for 10 bytes and the NUL: written in place, without the
-        ** call of dp__buf_append and its memcpy (half a million varints
-        ** per 3,000 records of a segment's skip entries and blocks) */
-        uint8_t *o = (uint8_t *)b->p + b->n;
-        while (v >= 0x80) {
-            o[n++] = (uint8_t)(v | 0x80);
-            v >>= 7;
-        }
-        o[n++] = (uint8_t)v;
-        b->n += n;
-        b->p[b->n] = '\0';
-        return DP_OK;
-    }
     while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
+        o[n++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
-    tmp[n++] = (uint8_t)v;
-    return dp__buf_append(b, tmp, n);
+    o[n++] = (uint8_t)v;
+    if (!in_place)
+        return dp__buf_append(b, tmp, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return DP_OK;
 }
 
 int dp__buf_put_u32(dp_buf *b, uint32_t v)
@@ -596,45 +592,34 @@ static void bitw_rice_run(dp__bitw *w, const uint8_t *q, uint32_t freq,
                           unsigned k)
 {
     dp_buf *out = w->b;
-    if (w->rc != DP_OK || dp__buf_reserve(out, (size_t)freq * 6 + 16)) {
-        for (uint32_t i = 0; i < freq; i++)
-            bitw_rice(w, dp__get_u32(q + 8 * i), k);
-        return;
-    }
-    uint8_t *p = (uint8_t *)out->p + out->n;
-    uint64_t acc = w->acc;
-    unsigned n = w->n; /* below 32 */
-    uint32_t low = (1u << k) - 1;
-    for (uint32_t i = 0;; i++) {
-        dp__put_u64(p, acc);
-        p += n >> 3;
-        acc >>= 8 * (n >> 3);
-        n &= 7;
-        if (i == freq)
-            break;
-        uint32_t v = dp__get_u32(q + 8 * i), qv = v >> k;
-        if (qv >= DP__RICE_MAXQ) { /* the escape, rare: the slow way */
-            out->n = (size_t)(p - (uint8_t *)out->p);
-            w->acc = acc;
-            w->n = n;
-            bitw_rice(w, v, k);
-            if (w->rc != DP_OK ||
-                dp__buf_reserve(out, (size_t)(freq - i) * 6 + 16)) {
-                for (i++; i < freq; i++)
-                    bitw_rice(w, dp__get_u32(q + 8 * i), k);
-                return;
-            }
-            p = (uint8_t *)out->p + out->n;
-            acc = w->acc;
-            n = w->n;
-            continue;
+    uint32_t low = (1u << k) - 1, i = 0;
+    /* runs of codes held whole, each up to the end or to an escape */
+    while (i < freq && w->rc == DP_OK &&
+           dp__buf_reserve(out, (size_t)(freq - i) * 6 + 16) == DP_OK) {
+        uint8_t *p = (uint8_t *)out->p + out->n;
+        uint64_t acc = w->acc;
+        unsigned n = w->n; /* below 32 */
+        for (;; i++) {
+            dp__put_u64(p, acc);
+            p += n >> 3;
+            acc >>= 8 * (n >> 3);
+            n &= 7;
+            if (i == freq)
+                break;
+            uint32_t v = dp__get_u32(q + 8 * i), qv = v >> k;
+            if (qv >= DP__RICE_MAXQ)
+                break;
+            acc |= ((uint64_t)1 << qv | (uint64_t)(v & low) << (qv + 1)) << n;
+            n += qv + 1 + k;
         }
-        acc |= ((uint64_t)1 << qv | (uint64_t)(v & low) << (qv + 1)) << n;
-        n += qv + 1 + k;
+        out->n = (size_t)(p - (uint8_t *)out->p);
+        w->acc = acc;
+        w->n = n;
+        if (i < freq) /* the escape of a long gap, rare: the slow way */
+            bitw_rice(w, dp__get_u32(q + 8 * i++), k);
     }
-    out->n = (size_t)(p - (uint8_t *)out->p);
-    w->acc = acc;
-    w->n = n;
+    for (; i < freq; i++) /* no room, or an error: the slow way */
+        bitw_rice(w, dp__get_u32(q + 8 * i), k);
 }
 
 /* Code doc d of the block, whose (gap, form) pairs start at entry `at`
