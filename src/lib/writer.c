@@ -646,10 +646,10 @@ static int lex_intern_locked(membuf *mb, dp__adoc *d)
                 d->plain_lang >= DP_LANG_NONE;
     int rc = DP_OK;
     /* the known words first: their entries, as the analysis found them,
-    ** before the others' pairs can replace or empty any */
-    /* Without a branch on whether a token is known (1 in 20 is not, and
-    ** the branch mispredicted): the others count in a local entry, and
-    ** their ids, written here, are set again below. */
+    ** before the others' pairs can replace or empty any.  Without a
+    ** branch on whether a token is known (1 in 20 is not, and the branch
+    ** mispredicted): the others count in a local entry, and their ids,
+    ** written here, are set again below. */
     dp__fentry none = {0}, *base[2] = {&none, mb->ftab.e};
     for (uint8_t *k = q; k + 15 <= end; k += 15 + k[5] + k[6]) {
         uint32_t known = (k[4] & DP__PACK_IDS) != 0;
@@ -772,6 +772,14 @@ static inline uint8_t *put_vint(uint8_t *o, uint64_t v)
     return o;
 }
 
+/* Start loading the end of the postings of the i-th term touched by the
+** current doc (an integer sum: post is NULL for a term new in it). */
+static inline void prefetch_post_end(const membuf *mb, size_t i)
+{
+    const thot *t = &mb->hot[mb->touched[i]];
+    __builtin_prefetch((const void *)((uintptr_t)t->post + t->pn), 1);
+}
+
 /* Append the current doc's occurrences to each touched term's postings. */
 static int mb_append_occ(membuf *mb, uint32_t doc)
 {
@@ -779,15 +787,11 @@ static int mb_append_occ(membuf *mb, uint32_t doc)
     ** (the thot, touched by insert_token, is not): prefetch it AHEAD
     ** terms ahead */
     enum { AHEAD = 4 };
-    for (size_t i = 0; i < mb->ntouched && i < AHEAD; i++) {
-        const thot *ta = &mb->hot[mb->touched[i]];
-        __builtin_prefetch((const void *)((uintptr_t)ta->post + ta->pn), 1);
-    }
+    for (size_t i = 0; i < mb->ntouched && i < AHEAD; i++)
+        prefetch_post_end(mb, i);
     for (size_t i = 0; i < mb->ntouched; i++) {
-        if (i + AHEAD < mb->ntouched) {
-            const thot *ta = &mb->hot[mb->touched[i + AHEAD]];
-            __builtin_prefetch((const void *)((uintptr_t)ta->post + ta->pn), 1);
-        }
+        if (i + AHEAD < mb->ntouched)
+            prefetch_post_end(mb, i + AHEAD);
         thot *t = &mb->hot[mb->touched[i]];
         size_t need = t->pn + 20 + (size_t)t->freq * 10;
         if (need > t->pcap) {
