@@ -995,46 +995,11 @@ struct dp__postings {
     const uint16_t *dlen;
 };
 
-/* The length of every document of a segment file, 16 bits each
-** (DLEN_ESC: look in COLS), built once per file by the first cursor that
-** decodes positions.  Each document whose positions are decoded or
-** passed needs its length for its Rice parameter: read from its 24-byte
-** row of COLS, that load was a cache miss in about a sixth of the
-** samples of the phrase queries' position loops (the rows of 50,000
-** documents take 1.2 MB; these lengths 100 kB). */
-enum { DLEN_ESC = 0xFFFF };
-
-typedef struct doclens {
-    dp__seg_cached hdr;
-    uint16_t len[];
-} doclens;
-
-static void doclens_free(dp__seg_cached *c) { dp__free(c); }
-
-static int doclens_get(const dp__segment *g, const uint16_t **out)
-{
-    const dp__segfile *f = g->file;
-    doclens *c = (doclens *)dp__seg_cache_get(g, DP__SEG_CACHE_DOCLENS);
-    if (c == NULL) {
-        c = dp__malloc(sizeof *c + (size_t)f->ndocs * sizeof c->len[0]);
-        if (c == NULL)
-            return DP_ENOMEM;
-        c->hdr.free = doclens_free;
-        for (uint32_t d = 0; d < f->ndocs; d++) {
-            uint32_t l = dp__get_u32(f->cols + (size_t)d * DP__COL_ROW + 12);
-            c->len[d] = (uint16_t)(l < DLEN_ESC ? l : DLEN_ESC);
-        }
-        c = (doclens *)dp__seg_cache_put(g, DP__SEG_CACHE_DOCLENS, &c->hdr);
-    }
-    *out = c->len;
-    return DP_OK;
-}
-
 /* Document d's length (d < ndocs), for its Rice parameter. */
 static inline uint32_t doc_len(const dp__postings *p, uint32_t d)
 {
     uint32_t l = p->dlen[d];
-    return DP_LIKELY(l != DLEN_ESC)
+    return DP_LIKELY(l != DP__DLEN_ESC)
                ? l
                : dp__get_u32(p->f->cols + (size_t)d * DP__COL_ROW + 12);
 }
@@ -1126,7 +1091,7 @@ int dp__postings_open(const dp__segment *g, const dp__term_info *t, int form,
         rc = read_skip(p, p->blocks, p->end);
     if (rc == DP_OK && p->version >= 3 &&
         ((flags & DP__POST_POSITIONS) || form >= 0))
-        rc = doclens_get(g, &p->dlen);
+        rc = dp__seg_doc_lens(g, &p->dlen);
     if (rc != DP_OK) {
         dp__postings_free(p);
         return rc;
@@ -1368,16 +1333,15 @@ loc_eg0(dp__bitr *r, uint32_t *v)
 {
     if (r->n < 3)
         loc_fill(r);
-    if (r->n > 0 && (r->acc & 1)) { /* 1: 0, the commonest */
-        r->acc >>= 1;
-        r->n--;
-        *v = 0;
-        return true;
-    }
-    if (r->n >= 3 && (r->acc & 3) == 2) { /* 0 1 x: 1 + x */
-        *v = 1 + (uint32_t)((r->acc >> 2) & 1);
-        r->acc >>= 3;
-        r->n -= 3;
+    /* 1: 0, the commonest; 0 1 x: 1 + x.  Which of the two is a coin
+    ** toss from one document to the next (a word capitalised or not),
+    ** so it is taken without a branch. */
+    if (DP_LIKELY(r->n >= 3 && (r->acc & 3) != 0)) {
+        uint32_t one = (uint32_t)(r->acc & 1);
+        unsigned len = 3 - 2 * one;
+        *v = (1 + (uint32_t)((r->acc >> 2) & 1)) & (one - 1);
+        r->acc >>= len;
+        r->n -= len;
         return true;
     }
     dp__bitr t = *r;

@@ -507,8 +507,40 @@ void dp__seg_doc_cols(const dp__segment *g, uint32_t docid, dp__doc_cols *out)
     out->source = dp__get_u32(r + 20);
 }
 
+typedef struct doclens {
+    dp__seg_cached hdr;
+    uint16_t len[];
+} doclens;
+
+static void doclens_free(dp__seg_cached *c) { dp__free(c); }
+
+int dp__seg_doc_lens(const dp__segment *g, const uint16_t **out)
+{
+    const dp__segfile *f = g->file;
+    doclens *c = (doclens *)dp__seg_cache_get(g, DP__SEG_CACHE_DOCLENS);
+    if (c == NULL) {
+        c = dp__malloc(sizeof *c + (size_t)f->ndocs * sizeof c->len[0]);
+        if (c == NULL)
+            return DP_ENOMEM;
+        c->hdr.free = doclens_free;
+        for (uint32_t d = 0; d < f->ndocs; d++) {
+            uint32_t l = dp__get_u32(row(g, d) + 12);
+            c->len[d] = (uint16_t)(l < DP__DLEN_ESC ? l : DP__DLEN_ESC);
+        }
+        c = (doclens *)dp__seg_cache_put(g, DP__SEG_CACHE_DOCLENS, &c->hdr);
+    }
+    *out = c->len;
+    return DP_OK;
+}
+
 uint32_t dp__seg_doc_len(const dp__segment *g, uint32_t docid)
 {
+    /* the dense table when a cursor has built it: the scoring of a
+    ** phrase's candidates reads the lengths of scattered documents */
+    const doclens *c =
+        (const doclens *)dp__seg_cache_get(g, DP__SEG_CACHE_DOCLENS);
+    if (c != NULL && c->len[docid] != DP__DLEN_ESC)
+        return c->len[docid];
     return dp__get_u32(row(g, docid) + 12);
 }
 
