@@ -523,6 +523,28 @@ TEST(long_documents_positions)
     CHECK_EQ_INT(phrase_count(a, "\"girafe zebre\""), 0);
     CHECK_EQ_INT(phrase_count(a, "\"tigre zebre girafe\""), tigre_before);
     CHECK(lion_after > 0 && lion_after < 40 && tigre_before > 0);
+
+    /* The phrases built each segment's table of 16-bit lengths, which
+    ** dp__seg_doc_len then reads (scoring): a long document's length is
+    ** escaped there and must still come out whole, as in its row. */
+    dp__snap *s;
+    int nlong = 0;
+    CHECK_EQ_INT(dp__snap_open(a, &s), DP_OK);
+    for (size_t i = 0; i < dp__snap_nsegs(s); i++) {
+        const dp__segment *g = dp__snap_seg(s, i);
+        const uint16_t *lens;
+        CHECK_EQ_INT(dp__seg_doc_lens(g, &lens), DP_OK);
+        for (uint32_t d = 0; d < dp__seg_ndocs(g); d++) {
+            dp__doc_cols c;
+            dp__seg_doc_cols(g, d, &c);
+            CHECK_EQ_INT(dp__seg_doc_len(g, d), c.length);
+            CHECK_EQ_INT(lens[d], c.length < DP__DLEN_ESC ? c.length
+                                                          : DP__DLEN_ESC);
+            nlong += c.length > WORDS;
+        }
+    }
+    CHECK_EQ_INT(nlong, 10);
+    dp__snap_close(s);
     dp__buf_free(&text);
     dp_archive_close(a);
     test_rm_rf(dir);
