@@ -39,6 +39,12 @@ import org.apache.lucene.util.Version;
 public class AdapterLucene {
     static final Version V = Version.LUCENE_4_10_4;
 
+    /* LUCENE_KEEP_STOPWORDS=1: no StopFilter, so that a phrase with a
+     * stop word matches exactly, as depeche's and FTS5's do (run.sh's
+     * informational row "lucene (stop words kept)", for the index size) */
+    static final boolean KEEP_STOPS =
+        "1".equals(System.getenv("LUCENE_KEEP_STOPWORDS"));
+
     static Analyzer analyzer() {
         return new Analyzer() {
             @Override
@@ -47,7 +53,8 @@ public class AdapterLucene {
                 TokenStream t = new StandardFilter(V, src);
                 t = new ElisionFilter(t, FrenchAnalyzer.DEFAULT_ARTICLES);
                 t = new LowerCaseFilter(V, t);
-                t = new StopFilter(V, t, FrenchAnalyzer.getDefaultStopSet());
+                if (!KEEP_STOPS)
+                    t = new StopFilter(V, t, FrenchAnalyzer.getDefaultStopSet());
                 t = new FrenchLightStemFilter(t);
                 t = new ASCIIFoldingFilter(t);
                 return new TokenStreamComponents(src, t);

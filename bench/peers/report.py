@@ -142,7 +142,7 @@ def load_engine(out, e):
             r["parts"] = json.load(open(parts))
         except ValueError:
             pass
-    if "parts" not in r and not e.endswith(("-2t", "-stored")):
+    if "parts" not in r and not e.endswith(("-2t", "-stored", "-stops")):
         # results older than sizes.py: measure the index left in place
         # (that of the last build)
         idx = os.path.join(os.path.dirname(out), "index-" + e)
@@ -297,6 +297,9 @@ def main():
     # Lucene with the text stored, for information (run.sh: lucene-stored)
     lus = load_engine(out, "lucene-stored") if "lucene" in engines else None
     luss = summarise(lus, stats, qclass, w3ids, topq, "lucene-stored") if lus and lus["builds"] else None
+    # Lucene keeping the stop words, for the index size (run.sh: lucene-stops)
+    lks = load_engine(out, "lucene-stops") if "lucene" in engines else None
+    lkss = summarise(lks, stats, qclass, w3ids, topq, "lucene-stops") if lks and lks["builds"] else None
     w1mode = data.get("depeche", {}).get("w1mode", "")
     one_thread = "--threads 0" in w1mode
     labels = {e: e for e in engines}
@@ -327,11 +330,13 @@ def main():
                 data[e].get("error", "no result files in this work directory "
                             "(not run)").replace("\n", " ")[:400]))
     for label, d in [(e, data[e]) for e in engines] + [
-            ("depeche (2 threads)", dp2), ("lucene (text stored)", lus)]:
+            ("depeche (2 threads)", dp2), ("lucene (text stored)", lus),
+            ("lucene (stop words kept)", lks)]:
         for msg in (d or {}).get("skipped", []):
             L.append("**%s: a W1 build's file was left out**: %s\n" % (
                 label, msg))
-    for label, d in (("depeche (2 threads)", dp2), ("lucene (text stored)", lus)):
+    for label, d in (("depeche (2 threads)", dp2), ("lucene (text stored)", lus),
+                     ("lucene (stop words kept)", lks)):
         if d and "error" in d:                # a variant's build failed
             L.append("**%s W1 build failed** (its row is left out or holds "
                      "the builds before the failure): %s\n" % (
@@ -354,7 +359,8 @@ def main():
     L.append("| engine | W1 builds | W2/W3 | W4 | load avg at W1 start |")
     L.append("|---|---|---|---|---|")
     for e, d in [(e, data[e]) for e in engines] + ([("depeche (2 threads)", dp2)] if dp2s else []) + \
-            ([("lucene (text stored)", lus)] if luss else []):
+            ([("lucene (text stored)", lus)] if luss else []) + \
+            ([("lucene (stop words kept)", lks)] if lkss else []):
         L.append("| %s | %s | %s | %s | %s |" % (
             labels.get(e, e), d["dates"].get("w1", "-"), d["dates"].get("w2w3", "-"),
             d["dates"].get("w4", "-"), d.get("load", "-")))
@@ -378,6 +384,8 @@ def main():
                       ("depeche (2 threads)", dp2s["w1"]))
     if luss:
         w1rows.append(("lucene (text stored)", luss["w1"]))
+    if lkss:
+        w1rows.append(("lucene (stop words kept)", lkss["w1"]))
     for label, w in w1rows:
         if w:
             L.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
@@ -404,6 +412,12 @@ def main():
                   "it: depeche stores and compresses every record (zstd), the "
                   "Lucene row stores only the id. For information: the goal "
                   "ratios use the Lucene row." if luss else "") +
+                 (" The row \"lucene (stop words kept)\" is Lucene without "
+                  "FrenchAnalyzer's StopFilter (one build), for its index "
+                  "size: depeche indexes the stop words with their positions, "
+                  "so that a phrase holding one (\"guerre en ukraine\") "
+                  "matches exactly, as in FTS5; the Lucene row drops them. For "
+                  "information: the goal ratios use the Lucene row." if lkss else "") +
                  ("" if one_thread or "depeche" not in measured else
                  " **This depeche binary has no `--threads` option: its row is "
                  "its default build, which uses more than one thread.**")))
@@ -521,6 +535,10 @@ def main():
              g("w1", "mb_per_cpu_s"), fts, False, 1.0, False),
             ("Index: postings+positions+dictionary, % of text, vs the smallest",
              g("w1", "core_pct_of_text"), peers, True, 1.0, False),
+            ("Index (for information): postings+positions+dictionary, % of "
+             "text, vs Lucene keeping the stop words as depeche does",
+             g("w1", "core_pct_of_text"), ["lucene-stops"] if lkss else [],
+             True, 1.0, False),
             ("W2 ranked top 10 with the exact total, median ms (all "
              "classes), vs the peers that find every match",
              g("w2", "all", "median_ms"), exact, True, 1.0, True),
@@ -545,6 +563,8 @@ def main():
         ]
         if not luss:
             goals = [x for x in goals if "Lucene storing" not in x[0]]
+        if not lkss:
+            goals = [x for x in goals if "keeping the stop words" not in x[0]]
         L.append("| goal | depeche | best peer | ratio (>1: depeche better) | target | met |")
         L.append("|---|---|---|---|---|---|")
         for label, key, among, lower, target, latency in goals:
@@ -553,6 +573,8 @@ def main():
                 d = None                      # CLI latencies: not comparable
             if among == ["lucene-stored"]:
                 vals = [(key(luss), "lucene, text stored")] if key(luss) else []
+            elif among == ["lucene-stops"]:
+                vals = [(key(lkss), "lucene, stop words kept")] if key(lkss) else []
             else:
                 vals = [(key(summ[e]), e) for e in among if key(summ[e]) is not None]
             b, be = (min(vals) if lower else max(vals)) if vals else (None, None)
@@ -682,14 +704,17 @@ def main():
           "depeche_w1_mode": w1mode or None,
           "depeche_2threads_w1": dp2s.get("w1") if dp2s else None,
           "lucene_text_stored_w1": luss.get("w1") if luss else None,
+          "lucene_stop_words_kept_w1": lkss.get("w1") if lkss else None,
           "index_parts": {e: data[e].get("parts") for e in engines},
           "measured_at": dict({e: data[e]["dates"] for e in engines},
                               **({"depeche-2t": dp2["dates"]} if dp2s else {}),
-                              **({"lucene-stored": lus["dates"]} if luss else {})),
+                              **({"lucene-stored": lus["dates"]} if luss else {}),
+                              **({"lucene-stops": lks["dates"]} if lkss else {})),
           "load": {e: data[e].get("load") for e in engines},
           "errors": dict({e: data[e]["error"] for e in engines if "error" in data[e]},
                          **{v: d["error"] for v, d in (("depeche-2t", dp2),
-                                                       ("lucene-stored", lus))
+                                                       ("lucene-stored", lus),
+                                                       ("lucene-stops", lks))
                             if d and "error" in d}),
           "headers": {e: data[e].get("header") for e in engines},
           "month_keys": month_keys,

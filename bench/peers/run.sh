@@ -25,6 +25,10 @@
 #   LUCENE_STORED  1 (default): each round also builds Lucene with the
 #              text stored (row "lucene (text stored)", for information:
 #              depeche stores every record, the Lucene row stores none); 0: not
+#   LUCENE_STOPS  1 (default): the first round also builds Lucene keeping
+#              the stop words (row "lucene (stop words kept)", for the
+#              index size: depeche indexes them, so that a phrase with a
+#              stop word is exact; Lucene's FrenchAnalyzer drops them); 0: not
 #   W4_MONTH   foreground month of W4 (default: March of the corpus's
 #              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
 #
@@ -49,6 +53,8 @@ RUNS=${RUNS:-5}
 BUILDS=${BUILDS:-3}
 BENCH_TMP=${BENCH_TMP:-/tmp/depeche-bench-peers}
 LST=""   # 1 only around the "lucene-stored" builds (never from outside)
+LKS=""   # 1 only around the "lucene-stops" build (never from outside)
+WN=""    # the number of builds of the variant being built, when not BUILDS
 RESULTS=${RESULTS:-$ROOT/bench/results}
 PY=/usr/bin/python3      # Debian's Python: python3-xapian is built for it
 BIN=$BENCH_TMP/bin
@@ -151,10 +157,11 @@ fi
 w1() {
     wk=$1; we=$2; wi=$3; wb=$4
     [ "$wb" = 1 ] && cut -d' ' -f1-3 /proc/loadavg >"$OUT/$wk.load"
-    echo "bench-peers: $wk: W1 build $wb/$BUILDS"
+    echo "bench-peers: $wk: W1 build $wb/${WN:-$BUILDS}"
     rm -rf "$wi"; mkdir -p "$wi"
     sync
     if ! DEPECHE_INDEX_THREADS=$DPT LUCENE_STORE_TEXT=${LST:-} \
+            LUCENE_KEEP_STOPWORDS=${LKS:-} \
             BENCH_PEERS_ADAPTER=1 \
             /usr/bin/time -f '%e %U %S %M' \
             -o "$OUT/$wk.time" sh "$HERE/run.sh" "$DEPECHE" "$CORPUS" \
@@ -191,7 +198,7 @@ for e in $ENGINES; do
         rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
             "$OUT/$e".load "$OUT/$e".w1mode
         [ "$e" = depeche ] && rm -f "$OUT"/depeche-2t.*
-        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stored.*
+        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stored.* "$OUT"/lucene-stops.*
     fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
@@ -218,6 +225,14 @@ if [ "$BUILDS" != 0 ]; then
                 w1 lucene-stored lucene "$W/index-lucene-stored" $b || true
                 LST=""
             fi
+            if [ "$e" = lucene ] && [ "${LUCENE_STOPS:-1}" = 1 ] &&
+               [ $b = 1 ]; then
+                # the stop words kept, as depeche keeps them: for the
+                # index size (one build: the size does not vary)
+                LKS=1 WN=1
+                w1 lucene-stops lucene "$W/index-lucene-stops" 1 || true
+                LKS="" WN=""
+            fi
             if [ "$e" = depeche ] && [ -n "$DP_ONE" ] &&
                [ ! -e "$OUT/depeche-2t.error" ]; then
                 # the default two threads, for information; the index is
@@ -236,6 +251,11 @@ if [ "$BUILDS" != 0 ]; then
         [ -e "$OUT/lucene-stored.error" ] ||
             sizes lucene-stored lucene "$W/index-lucene-stored"
         rm -rf "$W/index-lucene-stored"
+    fi
+    if [ -d "$W/index-lucene-stops" ]; then
+        [ -e "$OUT/lucene-stops.error" ] ||
+            sizes lucene-stops lucene "$W/index-lucene-stops"
+        rm -rf "$W/index-lucene-stops"
     fi
     if [ -d "$W/index-depeche-2t" ]; then
         [ -e "$OUT/depeche-2t.error" ] ||
