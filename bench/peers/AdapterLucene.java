@@ -11,7 +11,9 @@
  * FrenchLightStemFilter) plus ASCIIFoldingFilter after the stemmer for
  * accent folding; positions indexed (TextField), the text itself not
  * stored (only the id is stored; LUCENE_STORE_TEXT=1 stores it too: the
- * benchmark's informational row "lucene (text stored)"); the month in a SortedDocValues field;
+ * benchmark's informational row "lucene (text stored)"; LUCENE_KEEP_STOPWORDS=1
+ * leaves out the StopFilter: the row "lucene (stop words kept)", for the
+ * index size); the month in a SortedDocValues field;
  * BM25Similarity for indexing and search.  One indexing thread with a
  * SerialMergeScheduler (no background merge threads), forceMerge(1) at the
  * end (part of W1).  Queries go through the classic QueryParser with the

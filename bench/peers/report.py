@@ -583,7 +583,9 @@ def main():
             ratios.append({"goal": label, "depeche": rnd(d), "best_peer": be,
                            "best_peer_value": rnd(b), "ratio": rnd(ratio),
                            "target": ">= %gx" % target if target > 1 else "> 1x",
-                           "met": met})
+                           "met": met,
+                           # a variant's or depeche's default: not a goal
+                           "informational": "(for information)" in label})
             L.append("| %s | %s | %s | %s | %s | %s |" % (
                 label, fmt(d, 3), "%s (%s)" % (fmt(b, 3), be) if be else "-",
                 fmt(ratio, 2) + "x" if ratio else "-",

@@ -118,7 +118,8 @@ void dp__seg_doc_cols(const dp__segment *g, uint32_t docid, dp__doc_cols *out);
 uint32_t dp__seg_doc_len(const dp__segment *g, uint32_t docid);
 /* The length of every document of the segment's file, 16 bits each
 ** (DP__DLEN_ESC: ask dp__seg_doc_len), built once per file by the first
-** caller (a cursor that decodes positions) and shared.  Each document
+** caller (a cursor that decodes positions or filters on a form) and
+** shared.  Each document
 ** whose positions are decoded or passed needs its length for its Rice
 ** parameter, and each scored candidate for BM25: read from its 24-byte
 ** row of COLS, that load was a cache miss in about a sixth of the

@@ -1334,8 +1334,9 @@ loc_eg0(dp__bitr *r, uint32_t *v)
     if (r->n < 3)
         loc_fill(r);
     /* 1: 0, the commonest; 0 1 x: 1 + x.  Which of the two is a coin
-    ** toss from one document to the next (a word capitalised or not),
-    ** so it is taken without a branch. */
+    ** toss from one document to the next (which inflection of the stem
+    ** the document holds: quelque, quelques), so it is taken without a
+    ** branch. */
     if (DP_LIKELY(r->n >= 3 && (r->acc & 3) != 0)) {
         uint32_t one = (uint32_t)(r->acc & 1);
         unsigned len = 3 - 2 * one;
