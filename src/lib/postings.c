@@ -431,25 +431,6 @@ static inline bool bitr_expgolomb_fast(dp__bitr *r, unsigned k, uint32_t *v)
     return dp__bitr_expgolomb(r, k, v);
 }
 
-/* Exp-Golomb order 0 where 0 (the bit 1) is by far the commonest value:
-** the form code of a posting, a form index. */
-static inline bool bitr_eg0_fast(dp__bitr *r, uint32_t *v)
-{
-    if (r->n > 0 && (r->acc & 1)) {          /* 1: 0 */
-        r->acc >>= 1;
-        r->n--;
-        *v = 0;
-        return true;
-    }
-    if (r->n >= 3 && (r->acc & 3) == 2) {    /* 0 1 x: 1 + x */
-        *v = 1 + (uint32_t)((r->acc >> 2) & 1);
-        r->acc >>= 3;
-        r->n -= 3;
-        return true;
-    }
-    return bitr_expgolomb_fast(r, 0, v);
-}
-
 static inline bool bitr_rice_fast(dp__bitr *r, unsigned k, uint32_t *v)
 {
     if (r->n < 57)
@@ -1328,6 +1309,8 @@ loc_rice(dp__bitr *r, unsigned k, uint32_t *v)
     return ok;
 }
 
+/* Exp-Golomb order 0 where 0 (the bit 1) is by far the commonest value:
+** the form code of a posting, a form index. */
 static inline __attribute__((always_inline)) bool
 loc_eg0(dp__bitr *r, uint32_t *v)
 {
@@ -2023,12 +2006,12 @@ int dp__postings_pos_code(dp__postings *p, uint32_t *code)
     int rc = raw_seek(p);
     if (rc != DP_OK)
         return rc;
-    /* as v3_doc_start, without the length, which is not needed here */
-    dp__bitr save = p->br;
+    /* as v3_doc_start, without the length, which is not needed here;
+    ** on a copy of the reader, which stays at the document's start */
+    dp__bitr r = p->br;
     *code = 0;
-    if (p->nforms > 1 && (!bitr_eg0_fast(&p->br, code) || *code > p->nforms))
+    if (p->nforms > 1 && (!loc_eg0(&r, code) || *code > p->nforms))
         rc = post_corrupt(p, "form code");
-    p->br = save;
     return rc;
 }
 
@@ -2066,7 +2049,7 @@ raw_walk(dp__postings *p, dp__bitr *r, unsigned k, uint32_t freq,
         if (cur > UINT32_MAX)
             return post_corrupt(p, "position too large");
         if (code == 1) {
-            if (!bitr_eg0_fast(r, &v) || v >= p->nforms)
+            if (!loc_eg0(r, &v) || v >= p->nforms)
                 return post_corrupt(p, "form index");
             if (forms != NULL)
                 forms[i] = v;
@@ -2104,7 +2087,7 @@ int dp__postings_pos_bits(dp__postings *p, const uint32_t *doclen,
     unsigned k = rice_k(len, freq);
     /* the reader in a local (as v3_decode_upto), the form code too */
     dp__bitr r = p->br;
-    if (p->nforms > 1 && (!bitr_eg0_fast(&r, &code) || code > p->nforms))
+    if (p->nforms > 1 && (!loc_eg0(&r, &code) || code > p->nforms))
         return post_corrupt(p, "form code");
     uint64_t start = (uint64_t)(r.p - p->pstream) * 8 - r.n;
     rc = raw_walk(p, &r, k, freq, code, forms);
