@@ -52,9 +52,6 @@ DEPECHE_LIB=${DEPECHE_LIB:-$(dirname "$DEPECHE")/libdepeche.a}
 RUNS=${RUNS:-5}
 BUILDS=${BUILDS:-3}
 BENCH_TMP=${BENCH_TMP:-/tmp/depeche-bench-peers}
-# the variants' switches of the Lucene adapter, set only around their
-# builds: one exported by the caller would also change the queries
-unset LUCENE_STORE_TEXT LUCENE_KEEP_STOPWORDS
 LST=""   # 1 only around the "lucene-stored" builds (never from outside)
 LKS=""   # 1 only around the "lucene-stops" build (never from outside)
 WN=""    # the number of builds of the variant being built, when not BUILDS
@@ -98,6 +95,11 @@ if [ "${BENCH_PEERS_ADAPTER:-}" = 1 ]; then
     adapter "$@"
     exit $?
 fi
+
+# The Lucene adapter's switches of the variants, set only around their
+# builds (w1 passes them to the call back above): one exported by the
+# caller would also change the queries' analyzer.
+unset LUCENE_STORE_TEXT LUCENE_KEEP_STOPWORDS
 
 [ -r "$CORPUS" ] || { echo "bench-peers: no corpus at $CORPUS (skipped)"; exit 0; }
 sh "$HERE/install.sh" || { echo "bench-peers: package installation failed"; exit 1; }
