@@ -980,9 +980,7 @@ struct dp__postings {
 static inline uint32_t doc_len(const dp__postings *p, uint32_t d)
 {
     uint32_t l = p->dlen[d];
-    return DP_LIKELY(l != DP__DLEN_ESC)
-               ? l
-               : dp__get_u32(p->f->cols + (size_t)d * DP__COL_ROW + 12);
+    return DP_LIKELY(l != DP__DLEN_ESC) ? l : dp__seg_doc_len(p->g, d);
 }
 
 /* A damaged list stops the cursor for good: every later call returns
@@ -2029,8 +2027,7 @@ static inline uint32_t raw_doc_len(const dp__postings *p,
 {
     if (doclen != NULL)
         return *doclen;
-    return dp__get_u32(p->f->cols + (size_t)p->docs[p->bi] * DP__COL_ROW +
-                       12);
+    return dp__seg_doc_len(p->g, p->docs[p->bi]);
 }
 
 /* Check freq positions of Rice parameter k with reader r (a local of the
