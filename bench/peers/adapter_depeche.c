@@ -32,7 +32,6 @@
 #include "common.h"
 
 #define MAXRUNS 64
-#define MAXMONTHS 256
 
 static double elapsed_since(double t0)
 {
@@ -101,14 +100,11 @@ static void search_once(dp_archive *ar, const dp_query *q, int no_total,
     dp_results_free(r);
 }
 
-struct months { char key[MAXMONTHS][16]; uint64_t n[MAXMONTHS]; int len; };
-
 static int on_row(void *ctx, const dp_timeline_row *row)
 {
     struct months *m = ctx;
-    if (row->count == 0 || m->len == MAXMONTHS) return 0;
-    snprintf(m->key[m->len], sizeof m->key[0], "%s", row->period);
-    m->n[m->len++] = row->count;
+    if (row->count > 0)
+        months_add(m, row->period, (unsigned long long)row->count);
     return 0;
 }
 
@@ -192,11 +188,8 @@ static void answer(dp_archive *ar, dp_analyzer *an, const struct query *qs,
             if (rc != DP_OK) fail(ar, "timeline", rc);
             if (r >= 0) t[r] = elapsed_since(s);
         }
-        printf(",\"timeline_ms\":%.4f,\"months\":{", median(t, runs));
-        for (int k = 0; k < m.len; k++)
-            printf("%s\"%s\":%llu", k ? "," : "", m.key[k],
-                   (unsigned long long)m.n[k]);
-        printf("}");
+        printf(",\"timeline_ms\":%.4f", median(t, runs));
+        months_print(&m);
     }
     printf("}\n");
     fflush(stdout);

@@ -186,24 +186,21 @@ static int do_query(const char *dir, const char *qfile, int runs)
         printf("],\"count\":%lld,\"count_ms\":%.4f", count, median(t, runs));
         /* W3: exact per-month counts. */
         if (qs[i].w3) {
-            char months[64][8];
-            long long mc[64];
-            int nm = 0;
+            static struct months m;
             for (int r = -1; r < runs; r++) {
                 double s = now_ms();
                 sqlite3_bind_text(mon, 1, fq, -1, SQLITE_STATIC);
-                nm = 0;
-                while (sqlite3_step(mon) == SQLITE_ROW && nm < 64) {
-                    snprintf(months[nm], 8, "%s", sqlite3_column_text(mon, 0));
-                    mc[nm++] = sqlite3_column_int64(mon, 1);
-                }
+                m.len = 0;
+                int rc;
+                while ((rc = sqlite3_step(mon)) == SQLITE_ROW)
+                    months_add(&m, (const char *)sqlite3_column_text(mon, 0),
+                               (unsigned long long)sqlite3_column_int64(mon, 1));
+                check(rc, db, "timeline");
                 sqlite3_reset(mon);
                 if (r >= 0) t[r] = now_ms() - s;
             }
-            printf(",\"timeline_ms\":%.4f,\"months\":{", median(t, runs));
-            for (int k = 0; k < nm; k++)
-                printf("%s\"%s\":%lld", k ? "," : "", months[k], mc[k]);
-            printf("}");
+            printf(",\"timeline_ms\":%.4f", median(t, runs));
+            months_print(&m);
         }
         printf("}\n");
         fflush(stdout);

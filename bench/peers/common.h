@@ -151,4 +151,36 @@ static void json_puts(FILE *o, const char *s)
     fputc('"', o);
 }
 
+/* Per-month counts of one timeline, as many months as the corpus has
+** (the ten-times corpus spans 120; an archive since 1944 would span
+** nearly a thousand): no fixed cap, so no month is silently dropped. */
+struct months { char (*key)[16]; unsigned long long *n; size_t len, cap; };
+
+static void months_add(struct months *m, const char *key, unsigned long long n)
+{
+    if (strlen(key) >= sizeof m->key[0]) {
+        fprintf(stderr, "adapter: month key too long: %s\n", key);
+        exit(1);
+    }
+    if (m->len == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 64;
+        char (*k)[16] = realloc(m->key, cap * sizeof *k);
+        if (k) m->key = k;
+        unsigned long long *c = realloc(m->n, cap * sizeof *c);
+        if (c) m->n = c;
+        if (!k || !c) die("out of memory");
+        m->cap = cap;
+    }
+    memcpy(m->key[m->len], key, strlen(key) + 1);
+    m->n[m->len++] = n;
+}
+
+static void months_print(const struct months *m)
+{
+    printf(",\"months\":{");
+    for (size_t k = 0; k < m->len; k++)
+        printf("%s\"%s\":%llu", k ? "," : "", m->key[k], m->n[k]);
+    printf("}");
+}
+
 #endif

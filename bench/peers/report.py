@@ -274,6 +274,34 @@ def machine():
     return "%s, %d cores, %s RAM, Linux %s" % (cpu, os.cpu_count(), mem, platform.release())
 
 
+def timeline_check(engines, data, w3ids):
+    """One line checking the W3 answers: each engine's per-month counts
+    must add up to its own total count (a month dropped by an adapter or
+    a capped GROUP BY shows here), and where an engine's total equals
+    depeche's, its months should too."""
+    parts = []
+    dq = data.get("depeche", {}).get("queries", {})
+    for e in engines:
+        qs = data[e]["queries"]
+        have = [qid for qid in w3ids if qs.get(qid, {}).get("months") is not None]
+        if not have:
+            continue
+        short = [qid for qid in have
+                 if sum(qs[qid]["months"].values()) != qs[qid].get("count")]
+        txt = "%s: months add up to the total in %d of %d" % (e, len(have) - len(short), len(have))
+        if short:
+            txt += " (not: %s)" % ", ".join(short[:8])
+        if e != "depeche" and dq:
+            same = [qid for qid in have if dq.get(qid, {}).get("months") is not None
+                    and qs[qid].get("count") == dq[qid].get("count")]
+            agree = sum(1 for qid in same if qs[qid]["months"] == dq[qid]["months"])
+            txt += ", same months as depeche in %d of the %d with its total" % (agree, len(same))
+        parts.append(txt)
+    return ("**Check: timelines.** " + ("; ".join(parts) + "." if parts else "no timelines.") +
+            " A total equal to depeche's with other months means that other "
+            "documents matched, as many gained as lost (stemming, stop words).")
+
+
 def main():
     work, prefix, engines = sys.argv[1], sys.argv[2], sys.argv[3].split()
     out = os.path.join(work, "out")
@@ -490,6 +518,7 @@ def main():
     L.append("\nTimelines: the %d W3 queries (the first 7 of each class, 8 of "
              "w_top), exact per-month document counts. Total counts: all %d "
              "queries.\n" % (len(w3ids), len(queries)))
+    L.append(timeline_check(engines, data, w3ids) + "\n")
 
     L.append("## W4: significant terms of a month against the rest\n")
     L.append("| engine | method | foreground | ms | top terms |")
