@@ -163,8 +163,14 @@ static int do_query(const char *dir, const char *qfile, int runs)
             double s = now_ms();
             sqlite3_bind_text(top, 1, fq, -1, SQLITE_STATIC);
             nids = 0;
-            while (sqlite3_step(top) == SQLITE_ROW)
-                snprintf(ids[nids++], 64, "%s", sqlite3_column_text(top, 0));
+            int rc;
+            while ((rc = sqlite3_step(top)) == SQLITE_ROW && nids < 10) {
+                const char *id = (const char *)sqlite3_column_text(top, 0);
+                if (!id || strlen(id) >= sizeof ids[0])
+                    die("fts5: a top-10 id is missing or too long");
+                memcpy(ids[nids++], id, strlen(id) + 1);
+            }
+            check(rc, db, "search");
             sqlite3_reset(top);
             if (r >= 0) t[r] = now_ms() - s;
         }
@@ -192,9 +198,13 @@ static int do_query(const char *dir, const char *qfile, int runs)
                 sqlite3_bind_text(mon, 1, fq, -1, SQLITE_STATIC);
                 m.len = 0;
                 int rc;
-                while ((rc = sqlite3_step(mon)) == SQLITE_ROW)
-                    months_add(&m, (const char *)sqlite3_column_text(mon, 0),
+                while ((rc = sqlite3_step(mon)) == SQLITE_ROW) {
+                    const char *key = (const char *)sqlite3_column_text(mon, 0);
+                    if (!key)
+                        die("fts5: a document without a month");
+                    months_add(&m, key,
                                (unsigned long long)sqlite3_column_int64(mon, 1));
+                }
                 check(rc, db, "timeline");
                 sqlite3_reset(mon);
                 if (r >= 0) t[r] = now_ms() - s;

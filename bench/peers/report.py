@@ -277,29 +277,48 @@ def machine():
 def timeline_check(engines, data, w3ids):
     """One line checking the W3 answers: each engine's per-month counts
     must add up to its own total count (a month dropped by an adapter or
-    a capped GROUP BY shows here), and where an engine's total equals
-    depeche's, its months should too."""
+    a capped GROUP BY shows here; a timeline missing altogether is
+    counted apart), and where an engine's total equals depeche's, its
+    months should be depeche's too."""
     parts = []
     dq = data.get("depeche", {}).get("queries", {})
+    mismatch = False
+
+    def months_sum(o):
+        ms = o.get("months")
+        if ms is None or any(v is None for v in ms.values()):
+            return None
+        return sum(ms.values())
+
     for e in engines:
         qs = data[e]["queries"]
-        have = [qid for qid in w3ids if qs.get(qid, {}).get("months") is not None]
-        if not have:
+        if not qs:
             continue
-        short = [qid for qid in have
-                 if sum(qs[qid]["months"].values()) != qs[qid].get("count")]
-        txt = "%s: months add up to the total in %d of %d" % (e, len(have) - len(short), len(have))
-        if short:
-            txt += " (not: %s)" % ", ".join(short[:8])
+        none = [q for q in w3ids if months_sum(qs.get(q, {})) is None]
+        nototal = [q for q in w3ids if q not in none and qs[q].get("count") is None]
+        short = [q for q in w3ids if q not in none and q not in nototal
+                 and months_sum(qs[q]) != qs[q]["count"]]
+        ok = len(w3ids) - len(none) - len(nototal) - len(short)
+        txt = "%s: months add up to the total in %d of %d" % (e, ok, len(w3ids))
+        for what, lst in (("not", short), ("no timeline", none), ("no total", nototal)):
+            if lst:
+                txt += " (%s: %s%s)" % (what, ", ".join(lst[:8]), ", ..." if len(lst) > 8 else "")
         if e != "depeche" and dq:
-            same = [qid for qid in have if dq.get(qid, {}).get("months") is not None
-                    and qs[qid].get("count") == dq[qid].get("count")]
-            agree = sum(1 for qid in same if qs[qid]["months"] == dq[qid]["months"])
-            txt += ", same months as depeche in %d of the %d with its total" % (agree, len(same))
+            same = [q for q in w3ids if q not in none
+                    and months_sum(dq.get(q, {})) is not None
+                    and qs[q].get("count") is not None
+                    and qs[q].get("count") == dq[q].get("count")]
+            agree = sum(1 for q in same if qs[q]["months"] == dq[q]["months"])
+            mismatch = mismatch or agree < len(same)
+            txt += (", the same months as depeche in %d of the %d whose total "
+                    "equals depeche's" % (agree, len(same)))
         parts.append(txt)
-    return ("**Check: timelines.** " + ("; ".join(parts) + "." if parts else "no timelines.") +
-            " A total equal to depeche's with other months means that other "
-            "documents matched, as many gained as lost (stemming, stop words).")
+    line = "**Check: timelines.** " + ("; ".join(parts) + "." if parts else "no timelines.")
+    if mismatch:
+        line += (" An equal total with other months most likely means that "
+                 "other documents matched, as many gained as lost (stemming, "
+                 "stop words); a month assigned differently would show the same.")
+    return line
 
 
 def main():
