@@ -31,7 +31,6 @@
 #include "depeche.h"
 #include "common.h"
 
-#define MAXRUNS 64
 
 static double elapsed_since(double t0)
 {
@@ -120,7 +119,7 @@ static void answer(dp_archive *ar, dp_analyzer *an, const struct query *qs,
                    int runs)
 {
     char text[600];
-    double t[MAXRUNS];
+    double *t = run_times(runs);
     translate(qs, 0, text, sizeof text);
     dp_query *q = parse(text, an);
     printf("{\"qid\":\"%s\",\"class\":\"%s\",\"query\":", qs->qid, qs->cls);
@@ -200,8 +199,6 @@ static int do_query(const char *dir, const char *qfile, int runs)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/archive", dir);
-    if (runs < 1) runs = 1;
-    if (runs > MAXRUNS) runs = MAXRUNS;
     double t0 = now_ms();
     dp_archive *ar;
     int rc = dp_archive_open(&ar, path, DP_ARCHIVE_READ);
@@ -243,7 +240,7 @@ static int on_sig(void *ctx, const dp_terms_part *part, const dp_term_score *row
 static int do_sig(const char *dir, const char *month, int runs)
 {
     char path[4096], qtext[64];
-    double t[MAXRUNS];
+    double *t = run_times(runs);
     dp_terms_options to = DP_TERMS_OPTIONS_INIT;
     struct sig_run r;
     dp_archive *ar;
@@ -251,8 +248,6 @@ static int do_sig(const char *dir, const char *month, int runs)
     int rc;
 
     snprintf(path, sizeof path, "%s/archive", dir);
-    if (runs < 1) runs = 1;
-    if (runs > MAXRUNS) runs = MAXRUNS;
     rc = dp_archive_open(&ar, path, DP_ARCHIVE_READ);
     if (rc != DP_OK) fail(ar, path, rc);
     if (dp_analyzer_new(&an, NULL) != DP_OK) die("out of memory");
@@ -288,9 +283,9 @@ int main(int argc, char **argv)
 {
     (void)parse_doc; /* common.h's corpus reader: the index mode is the CLI's */
     if (argc == 5 && !strcmp(argv[1], "query"))
-        return do_query(argv[2], argv[3], atoi(argv[4]));
+        return do_query(argv[2], argv[3], parse_runs(argv[4]));
     if (argc == 5 && !strcmp(argv[1], "sig"))
-        return do_sig(argv[2], argv[3], atoi(argv[4]));
+        return do_sig(argv[2], argv[3], parse_runs(argv[4]));
     fprintf(stderr, "usage: adapter_depeche query DIR QUERIES.tsv RUNS\n"
                     "       adapter_depeche sig DIR YYYY-MM RUNS\n");
     return 2;

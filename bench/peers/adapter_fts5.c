@@ -124,7 +124,6 @@ static void translate(const struct query *q, char *out, size_t cap)
         n += (size_t)snprintf(out + n, cap - n, "%s\"%s\"", n ? sep : "", w);
 }
 
-#define MAXRUNS 64
 
 static int do_query(const char *dir, const char *qfile, int runs)
 {
@@ -149,10 +148,9 @@ static int do_query(const char *dir, const char *qfile, int runs)
            sqlite3_libversion(), now_ms() - t0);
     struct query *qs;
     int nq = read_queries(qfile, &qs);
-    if (runs > MAXRUNS) runs = MAXRUNS;
     for (int i = 0; i < nq; i++) {
         char fq[600];
-        double t[MAXRUNS];
+        double *t = run_times(runs);
         translate(&qs[i], fq, sizeof fq);
         printf("{\"qid\":\"%s\",\"class\":\"%s\",\"query\":", qs[i].qid, qs[i].cls);
         json_puts(stdout, fq);
@@ -258,11 +256,10 @@ static int do_sig(const char *dir, const char *month, int runs)
         "  (SELECT count(*) FROM meta WHERE month = ?1), (SELECT count(*) FROM meta)"
         " FROM fg JOIN vrow ON vrow.term = fg.term WHERE fg.a >= 3",
         -1, &st, 0), db, "prepare");
-    double t[MAXRUNS];
+    double *t = run_times(runs);
     struct sig top[20];
     int ntop = 0;
     long long nfg = 0;
-    if (runs > MAXRUNS) runs = MAXRUNS;
     for (int r = -1; r < runs; r++) {
         double s = now_ms();
         ntop = 0;
@@ -300,11 +297,11 @@ static int do_sig(const char *dir, const char *month, int runs)
 int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "sig"))
-        return do_sig(argv[2], argv[3], atoi(argv[4]));
+        return do_sig(argv[2], argv[3], parse_runs(argv[4]));
     if (argc == 4 && !strcmp(argv[1], "index"))
         return do_index(argv[2], argv[3]);
     if (argc == 5 && !strcmp(argv[1], "query"))
-        return do_query(argv[2], argv[3], atoi(argv[4]));
+        return do_query(argv[2], argv[3], parse_runs(argv[4]));
     fprintf(stderr, "usage: adapter_fts5 index CORPUS.jsonl DIR\n"
                     "       adapter_fts5 query DIR QUERIES.tsv RUNS\n");
     return 2;

@@ -38,6 +38,33 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The RUNS argument: a whole number of timed runs, 1 or more. */
+static int parse_runs(const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > 1000000) {
+        fprintf(stderr, "adapter: RUNS must be a whole number from 1: '%s'\n", arg);
+        exit(2);
+    }
+    return (int)n;
+}
+
+/* Room for the times of RUNS timed runs (as many as asked: no cap), one
+** buffer for the whole process. */
+static double *run_times(int runs)
+{
+    static double *t;
+    static int cap;
+    if (runs > cap) {
+        double *n = realloc(t, (size_t)runs * sizeof *n);
+        if (!n) die("out of memory");
+        t = n;
+        cap = runs;
+    }
+    return t;
+}
+
 static void put_utf8(char **o, unsigned cp)
 {
     unsigned char *p = (unsigned char *)*o;
