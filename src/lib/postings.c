@@ -1510,8 +1510,13 @@ static int v3_close_doc(dp__postings *p, bool skip)
 ** (version 3 on): a cursor landing inside a group passes the documents
 ** before it, and in a phrase these are most of the codes read, so the
 ** loop is kept tight (the reader in a local, the checks of
-** check_doc_end only at a group's or the block's end). */
-static int v3_skip_docs(dp__postings *p, uint32_t to)
+** check_doc_end only at a group's or the block's end), and inlined into
+** decode_upto: a phrase of frequent words calls it for every other
+** candidate, to pass 2 or 3 documents, and the call's saving of
+** registers was 1 % of its instructions ("quelques mois" at ten times
+** Le Monde, callgrind). */
+static inline __attribute__((always_inline)) int
+v3_skip_docs(dp__postings *p, uint32_t to)
 {
     /* without groups, only the block's end is checked */
     uint32_t gmask = p->groups ? (1u << p->gshift) - 1 : UINT32_MAX;
