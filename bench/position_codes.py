@@ -14,8 +14,9 @@ in each document, coded as
   for   Lucene 4.1's .pos: one flat stream of per-document gaps, blocks
         of 128 bit-packed at the widest gap of the block (plus a width
         byte), the tail in vInts;
-  pfor  the same blocks at their best width, each gap wider than it an
-        exception of 40 bits (an 8-bit index and a 32-bit value).
+  pfor  the same blocks at their best width (plus two header bytes),
+        each gap wider than it an exception of 40 bits (an 8-bit index
+        and a 32-bit value).
 "Long lists" are those of 128 positions or more, the only ones with a
 full block.  Words and positions differ a little from depeche's (its
 tokenizer, elision and stems), so compare the codes with each other, not

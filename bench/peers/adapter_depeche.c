@@ -31,7 +31,6 @@
 #include "depeche.h"
 #include "common.h"
 
-
 static double elapsed_since(double t0)
 {
     return now_ms() - t0;

@@ -124,7 +124,6 @@ static void translate(const struct query *q, char *out, size_t cap)
         n += (size_t)snprintf(out + n, cap - n, "%s\"%s\"", n ? sep : "", w);
 }
 
-
 static int do_query(const char *dir, const char *qfile, int runs)
 {
     char path[4096];
