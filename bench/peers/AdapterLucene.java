@@ -12,8 +12,9 @@
  * accent folding; positions indexed (TextField), the text itself not
  * stored (only the id is stored; LUCENE_STORE_TEXT=1 stores it too: the
  * benchmark's informational row "lucene (text stored)"; LUCENE_KEEP_STOPWORDS=1
- * leaves out the StopFilter: the row "lucene (stop words kept)", for the
- * index size); the month in a SortedDocValues field;
+ * leaves out the StopFilter, at indexing and in the queries: the rows
+ * "lucene (stop words kept)", for information); the month in a
+ * SortedDocValues field;
  * BM25Similarity for indexing and search.  One indexing thread with a
  * SerialMergeScheduler (no background merge threads), forceMerge(1) at the
  * end (part of W1).  Queries go through the classic QueryParser with the
@@ -43,7 +44,8 @@ public class AdapterLucene {
 
     /* LUCENE_KEEP_STOPWORDS=1: no StopFilter, so that a phrase with a
      * stop word matches exactly, as depeche's and FTS5's do (run.sh's
-     * informational row "lucene (stop words kept)", for the index size) */
+     * informational rows "lucene (stop words kept)": the index size, and
+     * the queries analysed the same way) */
     static final boolean KEEP_STOPS =
         "1".equals(System.getenv("LUCENE_KEEP_STOPWORDS"));
 

@@ -95,6 +95,7 @@ WHY = {
     (">", "word"): "S", ("<", "word"): "s",
     ("lucene", ">", "phrase"): "W", ("sphinx", ">", "phrase"): "S",
     ("groonga", ">", "phrase"): "S", ("groonga", "<", "phrase"): "P",
+    ("lucene-stops", ">", "phrase"): "S",
 }
 LEGEND = {
     "S": "stemming: other forms of the words match",
@@ -461,7 +462,7 @@ def main():
                   "ratios use the Lucene row." if luss else "") +
                  (" The row \"lucene (stop words kept)\" is Lucene without "
                   "FrenchAnalyzer's StopFilter (one build), for its index "
-                  "size: depeche indexes the stop words with their positions, "
+                  "size and, in W2/W3, its query times: depeche indexes the stop words with their positions, "
                   "so that a phrase holding one (\"guerre en ukraine\") "
                   "matches exactly, as in FTS5; the Lucene row drops them. For "
                   "information: the goal ratios use the Lucene row." if lkss else "") +
@@ -502,6 +503,8 @@ def main():
             w2row(e + (" (stops early)" if e in STOPS_EARLY else ""), w)
         if e not in STOPS_EARLY and summ[e].get("w2_top"):
             w2row(e + " (no total)", summ[e]["w2_top"])
+    if lkss and lkss.get("w2"):
+        w2row("lucene (stop words kept)", lkss["w2"])
     L.append("")
     for c in CLASSES:
         L.append("- `%s`: %s" % (c, CLASS_DESC[c]))
@@ -511,7 +514,12 @@ def main():
              "it skips what cannot enter the top 10 and estimates its total. "
              "The row \"depeche (no total)\" is the same search with "
              "`no_total`, which does that work; the goals below compare "
-             "each group with depeche doing the same work.")
+             "each group with depeche doing the same work.%s" % (
+                 " The row \"lucene (stop words kept)\" is Lucene without "
+                 "the StopFilter, at indexing and in the queries: a phrase "
+                 "with a stop word then asks for its position, as in "
+                 "depeche and FTS5; for information, the goals use the "
+                 "Lucene row." if lkss and lkss.get("w2") else ""))
     dq = data.get("depeche", {}).get("queries", {})
     same = [dq[i].get("top_same") for i in dq if "top_same" in dq[i]]
     if same:
@@ -527,8 +535,10 @@ def main():
              % (queries[0]["words"], fmt(next((summ[e]["w3"]["top_word_count"] for e in ("fts5",) + tuple(measured)
                    if summ.get(e, {}).get("w3")), None))))
     L.append("|---|---|---|---|---|---|")
-    for e in measured:
-        w = summ[e].get("w3")
+    w3rows = [(e, summ[e].get("w3")) for e in measured]
+    if lkss and lkss.get("w3"):
+        w3rows.append(("lucene (stop words kept)", lkss["w3"]))
+    for e, w in w3rows:
         if w:
             L.append("| %s | %s | %s | %s | %s | %s |" % (
                 e, fmt(w["timeline_median_ms"], 3), fmt(w["timeline_p99_ms"], 3),
@@ -537,7 +547,9 @@ def main():
     L.append("\nTimelines: the %d W3 queries (the first 7 of each class, 8 of "
              "w_top), exact per-month document counts. Total counts: all %d "
              "queries.\n" % (len(w3ids), len(queries)))
-    L.append(timeline_check(engines, data, w3ids) + "\n")
+    tdata = dict(data, **({"lucene-stops": lks} if lks and lks["queries"] else {}))
+    L.append(timeline_check(list(engines) + (["lucene-stops"] if "lucene-stops" in tdata else []),
+                            tdata, w3ids) + "\n")
 
     L.append("## W4: significant terms of a month against the rest\n")
     L.append("| engine | method | foreground | ms | top terms |")
@@ -602,10 +614,20 @@ def main():
              True, 1.0, True),
             ("W2 (for information) depeche's default, p99 ms, vs every "
              "peer's default", g("w2", "all", "p99_ms"), peers, True, 1.0, True),
+            ("W2 (for information) exact total, median ms, vs Lucene "
+             "keeping the stop words (exact phrases, as depeche's)",
+             g("w2", "all", "median_ms"), ["lucene-stops"] if lkss else [],
+             True, 1.0, True),
+            ("W2 (for information) exact total, p99 ms, vs Lucene keeping "
+             "the stop words", g("w2", "all", "p99_ms"),
+             ["lucene-stops"] if lkss else [], True, 1.0, True),
             ("W3 per-month timeline, median ms", g("w3", "timeline_median_ms"),
              peers, True, 1.0, True),
             ("W3 per-month timeline, p99 ms", g("w3", "timeline_p99_ms"),
              peers, True, 1.0, True),
+            ("W3 (for information) per-month timeline, p99 ms, vs Lucene "
+             "keeping the stop words", g("w3", "timeline_p99_ms"),
+             ["lucene-stops"] if lkss else [], True, 1.0, True),
             ("W3 exact count of the top word `%s`, ms" % queries[0]["words"],
              g("w3", "top_word_count_ms"), peers, True, 1.0, True),
         ]
@@ -613,6 +635,9 @@ def main():
             goals = [x for x in goals if "Lucene storing" not in x[0]]
         if not lkss:
             goals = [x for x in goals if "keeping the stop words" not in x[0]]
+        elif not lkss.get("w2"):    # its build only (LUCENE_STOPS, BUILDS=0)
+            goals = [x for x in goals if "keeping the stop words" not in x[0]
+                     or x[0].startswith("Index")]
         L.append("| goal | depeche | best peer | ratio (>1: depeche better) | target | met |")
         L.append("|---|---|---|---|---|---|")
         for label, key, among, lower, target, latency in goals:
@@ -668,10 +693,14 @@ def main():
     L.append("## Total counts side by side\n")
     ref = "fts5" if "fts5" in measured else (peers[0] if peers else None)
     cols = [e for e in engines if data[e]["queries"]]
+    cdata = {e: data[e] for e in cols}
+    if lks and lks["queries"]:       # Lucene keeping the stop words
+        cols.append("lucene-stops")
+        cdata["lucene-stops"] = lks
     rel = {}
     rows = []
     for q in queries:
-        counts = {e: data[e]["queries"].get(q["qid"], {}).get("count") for e in cols}
+        counts = {e: cdata[e]["queries"].get(q["qid"], {}).get("count") for e in cols}
         notes = []
         for e in cols:
             if e == ref or counts.get(ref) is None or counts[e] is None:
@@ -703,7 +732,11 @@ def main():
              "and Groonga stem inside phrases, Lucene drops stop words from "
              "phrases (\"forces de police\" also matches \"forces X police\"). "
              "Groonga indexes punctuation as tokens, so a phrase does not match "
-             "across a hyphen or a comma.\n")
+             "across a hyphen or a comma.%s\n" % (
+                 " The column lucene-stops is Lucene keeping the stop words: "
+                 "its phrases ask for them, so its phrase counts differ "
+                 "from FTS5's by stemming (more matches) and tokenisation "
+                 "(fewer), not by stop words." if "lucene-stops" in cols else ""))
     if "depeche" in cols and "fts5" in cols:
         dq = data["depeche"]["queries"]
         exact = any("count_exact" in dq.get(q["qid"], {}) for q in queries)
@@ -740,7 +773,7 @@ def main():
     with open(prefix + ".md", "w") as f:
         f.write("\n".join(L) + "\n")
     # Per-month counts as lists aligned with month_keys (compact JSON).
-    month_keys = sorted({m for e in cols for o in data[e]["queries"].values()
+    month_keys = sorted({m for e in cols for o in cdata[e]["queries"].values()
                          for m in (o.get("months") or {})})
 
     def month_list(o):
@@ -768,12 +801,12 @@ def main():
                             if d and "error" in d}),
           "headers": {e: data[e].get("header") for e in engines},
           "month_keys": month_keys,
-          "queries": [dict(q, **{k: {e: rnd(data[e]["queries"].get(q["qid"], {}).get(k))
+          "queries": [dict(q, **{k: {e: rnd(cdata[e]["queries"].get(q["qid"], {}).get(k))
                                         for e in cols}
                                      for k in ("count", "search_ms", "count_ms",
                                                "timeline_ms")
                                      if k != "timeline_ms" or q["w3"]},
-                           **({"months": {e: month_list(data[e]["queries"].get(q["qid"], {}))
+                           **({"months": {e: month_list(cdata[e]["queries"].get(q["qid"], {}))
                                           for e in cols}} if q["w3"] else {}))
                       for q in queries]}
     with open(prefix + ".json", "w") as f:

@@ -26,9 +26,10 @@
 #              text stored (row "lucene (text stored)", for information:
 #              depeche stores every record, the Lucene row stores none); 0: not
 #   LUCENE_STOPS  1 (default): the first round also builds Lucene keeping
-#              the stop words (row "lucene (stop words kept)", for the
-#              index size: depeche indexes them, so that a phrase with a
-#              stop word is exact; Lucene's FrenchAnalyzer drops them); 0: not
+#              the stop words (row "lucene (stop words kept)": depeche
+#              indexes them, so that a phrase with a stop word is exact;
+#              Lucene's FrenchAnalyzer drops them), and W2/W3 run on that
+#              index too, for information; 0: not
 #   W4_MONTH   foreground month of W4 (default: March of the corpus's
 #              latest year, 2022-03 for Le Monde 2022), W4_RUNS its runs (3)
 #
@@ -198,6 +199,8 @@ BUILT=""
 for e in $ENGINES; do
     if [ "$BUILDS" = 0 ]; then      # reuse the index and its W1 figures
         rm -f "$OUT/$e".w4.json "$OUT/$e".error "$OUT/$e".queries.jsonl
+        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stops.queries.jsonl \
+            "$OUT"/lucene-stops.query.log
         [ -d "$W/index-$e" ] || { echo "no index at $W/index-$e (BUILDS=0)" >"$OUT/$e.error"; continue; }
     else
         rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
@@ -257,10 +260,13 @@ if [ "$BUILDS" != 0 ]; then
             sizes lucene-stored lucene "$W/index-lucene-stored"
         rm -rf "$W/index-lucene-stored"
     fi
+    # (Lucene keeping the stop words stays: W2/W3 run on it below)
     if [ -d "$W/index-lucene-stops" ]; then
-        [ -e "$OUT/lucene-stops.error" ] ||
+        if [ -e "$OUT/lucene-stops.error" ]; then
+            rm -rf "$W/index-lucene-stops"
+        else
             sizes lucene-stops lucene "$W/index-lucene-stops"
-        rm -rf "$W/index-lucene-stops"
+        fi
     fi
     if [ -d "$W/index-depeche-2t" ]; then
         [ -e "$OUT/depeche-2t.error" ] ||
@@ -278,6 +284,20 @@ for e in $BUILT; do
             2>"$OUT/$e.query.log"; then
         { echo "queries failed:"; tail -5 "$OUT/$e.query.log"; } >"$OUT/$e.error"
         continue
+    fi
+    if [ "$e" = lucene ] && [ "${LUCENE_STOPS:-1}" = 1 ] &&
+       [ -d "$W/index-lucene-stops" ]; then
+        # the same queries on Lucene keeping the stop words, analysed
+        # without the StopFilter too: for information, next to the row
+        # that the goals use
+        echo "bench-peers: lucene (stop words kept): W2/W3 queries ($RUNS runs each)"
+        (LUCENE_KEEP_STOPWORDS=1; export LUCENE_KEEP_STOPWORDS
+         adapter lucene query "$W/index-lucene-stops" "$Q" "$RUNS") \
+            >"$OUT/lucene-stops.queries.jsonl" \
+            2>"$OUT/lucene-stops.query.log" ||
+            { echo "bench-peers: lucene (stop words kept): queries failed" \
+                   "(see $OUT/lucene-stops.query.log)"
+              rm -f "$OUT/lucene-stops.queries.jsonl"; }
     fi
     case $e in
     depeche|fts5|xapian|lucene)
