@@ -17,7 +17,8 @@ phrases), no stop words, ranker=bm25 in queries (as for the other
 engines).  Sphinx has no elision rule: elided articles are blanked by the
 producer, as for FTS5 and Groonga.  The string id is a string attribute,
 the month (YYYYMM) an integer attribute; per-month counts are a GROUP BY
-on it (exact: fewer groups than max_matches).  Latencies are measured in
+on it, asked for one group more than the index has months (counted at
+start), so that it is exact and a cut would show.  Latencies are measured in
 this client and so include the MySQL-protocol round trip of PyMySQL.
 """
 import json, os, re, signal, subprocess, sys, time, unicodedata
@@ -149,27 +150,40 @@ def do_query(path, qfile, runs):
         print(json.dumps({"engine": "sphinx", "version": "2.2.11",
                           "open_ms": (time.perf_counter() - t0) * 1e3,
                           "roundtrip_ms": rtt}))
+        def run(sql):
+            cur.execute(sql)
+            return cur.fetchall()
+
+        # every month of the index, however many: a GROUP BY returns at
+        # most max_matches groups, so the per-month query asks for one
+        # more than there are, and a full answer would mean a cut
+        n = 1024
+        while len(run("SELECT month FROM idx GROUP BY month LIMIT %d "
+                      "OPTION max_matches=%d" % (n, n))) >= n:
+            n *= 2
+        nmonths = len(run("SELECT month FROM idx GROUP BY month LIMIT %d "
+                          "OPTION max_matches=%d" % (n, n)))
+        ml = nmonths + 1
         for line in open(qfile, encoding="utf-8"):
             cls, qid, op, words, w3 = line.rstrip("\n").split("\t")
             qs = translate(op, words)
             m = db.escape(qs)
             out = {"qid": qid, "class": cls, "query": qs}
 
-            def run(sql):
-                cur.execute(sql)
-                return cur.fetchall()
-
             top = ("SELECT sid FROM idx WHERE MATCH(%s) ORDER BY WEIGHT() DESC"
                    " LIMIT 10 OPTION ranker=bm25" % m)
             cnt = "SELECT COUNT(*) FROM idx WHERE MATCH(%s)" % m
             mon = ("SELECT month, COUNT(*) FROM idx WHERE MATCH(%s) GROUP BY month"
-                   " ORDER BY month ASC LIMIT 1000 OPTION max_matches=1000" % m)
+                   " ORDER BY month ASC LIMIT %d OPTION max_matches=%d" % (m, ml, ml))
             rows, out["search_ms"] = timed(lambda: run(top), runs)
             out["top10"] = [r[0] for r in rows]
             rows, out["count_ms"] = timed(lambda: run(cnt), runs)
             out["count"] = int(rows[0][0]) if rows else 0
             if w3 == "1":
                 rows, out["timeline_ms"] = timed(lambda: run(mon), runs)
+                if len(rows) >= ml:
+                    sys.exit("adapter_sphinx.py: %s: %d months, more than the "
+                             "index's %d" % (qid, len(rows), nmonths))
                 out["months"] = {"%04d-%02d" % (int(r[0]) // 100, int(r[0]) % 100):
                                  int(r[1]) for r in rows}
             print(json.dumps(out), flush=True)
