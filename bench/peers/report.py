@@ -345,9 +345,12 @@ def main():
     # Lucene with the text stored, for information (run.sh: lucene-stored)
     lus = load_engine(out, "lucene-stored") if "lucene" in engines else None
     luss = summarise(lus, stats, qclass, w3ids, topq, "lucene-stored") if lus and lus["builds"] else None
-    # Lucene keeping the stop words, for the index size (run.sh: lucene-stops)
+    # Lucene keeping the stop words, for information: its index size and
+    # its queries (run.sh: lucene-stops), shown only with its build's
+    # figures, so that every row of it says when it was built
     lks = load_engine(out, "lucene-stops") if "lucene" in engines else None
     lkss = summarise(lks, stats, qclass, w3ids, topq, "lucene-stops") if lks and lks["builds"] else None
+    lks_queried = bool(lkss and lks["queries"])
     w1mode = data.get("depeche", {}).get("w1mode", "")
     one_thread = "--threads 0" in w1mode
     labels = {e: e for e in engines}
@@ -462,10 +465,12 @@ def main():
                   "ratios use the Lucene row." if luss else "") +
                  (" The row \"lucene (stop words kept)\" is Lucene without "
                   "FrenchAnalyzer's StopFilter (one build), for its index "
-                  "size and, in W2/W3, its query times: depeche indexes the stop words with their positions, "
+                  "size%s: depeche indexes the stop words with their positions, "
                   "so that a phrase holding one (\"guerre en ukraine\") "
                   "matches exactly, as in FTS5; the Lucene row drops them. For "
-                  "information: the goal ratios use the Lucene row." if lkss else "") +
+                  "information: the goal ratios use the Lucene row." % (
+                      " and, in W2/W3, its query times" if lks_queried else "")
+                  if lkss else "") +
                  ("" if one_thread or "depeche" not in measured else
                  " **This depeche binary has no `--threads` option: its row is "
                  "its default build, which uses more than one thread.**")))
@@ -547,7 +552,7 @@ def main():
     L.append("\nTimelines: the %d W3 queries (the first 7 of each class, 8 of "
              "w_top), exact per-month document counts. Total counts: all %d "
              "queries.\n" % (len(w3ids), len(queries)))
-    tdata = dict(data, **({"lucene-stops": lks} if lks and lks["queries"] else {}))
+    tdata = dict(data, **({"lucene-stops": lks} if lks_queried else {}))
     L.append(timeline_check(list(engines) + (["lucene-stops"] if "lucene-stops" in tdata else []),
                             tdata, w3ids) + "\n")
 
@@ -694,7 +699,7 @@ def main():
     ref = "fts5" if "fts5" in measured else (peers[0] if peers else None)
     cols = [e for e in engines if data[e]["queries"]]
     cdata = {e: data[e] for e in cols}
-    if lks and lks["queries"]:       # Lucene keeping the stop words
+    if lks_queried:                  # Lucene keeping the stop words
         cols.append("lucene-stops")
         cdata["lucene-stops"] = lks
     rel = {}
@@ -788,6 +793,7 @@ def main():
           "depeche_2threads_w1": dp2s.get("w1") if dp2s else None,
           "lucene_text_stored_w1": luss.get("w1") if luss else None,
           "lucene_stop_words_kept_w1": lkss.get("w1") if lkss else None,
+          "lucene_stop_words_kept": lkss,
           "index_parts": {e: data[e].get("parts") for e in engines},
           "measured_at": dict({e: data[e]["dates"] for e in engines},
                               **({"depeche-2t": dp2["dates"]} if dp2s else {}),
@@ -799,7 +805,8 @@ def main():
                                                        ("lucene-stored", lus),
                                                        ("lucene-stops", lks))
                             if d and "error" in d}),
-          "headers": {e: data[e].get("header") for e in engines},
+          "headers": dict({e: data[e].get("header") for e in engines},
+                          **({"lucene-stops": lks.get("header")} if lks_queried else {})),
           "month_keys": month_keys,
           "queries": [dict(q, **{k: {e: rnd(cdata[e]["queries"].get(q["qid"], {}).get(k))
                                         for e in cols}

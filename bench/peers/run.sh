@@ -206,7 +206,10 @@ for e in $ENGINES; do
         rm -f "$OUT/$e".*.json "$OUT/$e".error "$OUT/$e".queries.jsonl \
             "$OUT/$e".load "$OUT/$e".w1mode
         [ "$e" = depeche ] && rm -f "$OUT"/depeche-2t.*
-        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stored.* "$OUT"/lucene-stops.*
+        # a variant's index of an earlier run must not be measured or
+        # queried as this run's
+        [ "$e" = lucene ] && rm -rf "$OUT"/lucene-stored.* \
+            "$OUT"/lucene-stops.* "$W/index-lucene-stops"
     fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
@@ -235,8 +238,9 @@ if [ "$BUILDS" != 0 ]; then
             fi
             if [ "$e" = lucene ] && [ "${LUCENE_STOPS:-1}" = 1 ] &&
                [ $b = 1 ]; then
-                # the stop words kept, as depeche keeps them: for the
-                # index size (one build: the size does not vary)
+                # the stop words kept, as depeche keeps them: its index
+                # size, and its queries below (one build: the size does
+                # not vary)
                 LKS=1 WN=1
                 w1 lucene-stops lucene "$W/index-lucene-stops" 1 || true
                 LKS="" WN=""
