@@ -4,7 +4,7 @@
 # nothing.  Needs root (or sudo) only when something is missing.
 set -e
 PKGS="build-essential pkg-config libstemmer-dev libutf8proc-dev zlib1g-dev
-libzstd-dev libisal-dev jq"
+libzstd-dev libisal-dev jq python3"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

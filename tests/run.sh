@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every test program of each build directory given, then every CLI
-# test script in tests/cli/ against each build's depeche binary, and
-# print the sum of their "N passed, N failed" lines as the last line.
+# test script in tests/cli/ against each build's depeche binary, then
+# the Python tests of tests/bench/ once, and print the sum of their
+# "N passed, N failed" lines as the last line.
 # Each program's full output goes to <build>/tests/<name>.log; failures
 # are shown in full.
 pass=0; fail=0; skip=0
@@ -40,5 +41,11 @@ for b in "$@"; do
         run_one "$b: $s" "$b/tests/$name.log" sh "$s" "$b/depeche"
     done
 done
+# The peer benchmark's report (its verdicts and checks, on made-up
+# runs): once, not per build, since it does not run depeche.
+if [ $# -gt 0 ]; then
+    run_one "tests/bench/test_report.py" "$1/tests/test_report_py.log" \
+        python3 tests/bench/test_report.py
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
