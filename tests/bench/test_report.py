@@ -126,6 +126,13 @@ def run(w):
     return p.returncode, p.stderr, js, md
 
 
+def report_ok(label, w):
+    """report.py on w, checked to succeed: (JSON, Markdown), or None."""
+    rc, err, js, md = run(w)
+    check(label, rc == 0, err[-500:])
+    return None if rc else (js, md)
+
+
 def ratio(js, start):
     """The ratio row whose goal starts with start."""
     rows = [r for r in js["ratios"] if r["goal"].startswith(start)]
@@ -134,10 +141,10 @@ def ratio(js, start):
 
 def test_ratios():
     w = workdir()
-    rc, err, js, md = run(w)
-    check("report runs", rc == 0, err[-500:])
-    if rc:
+    got = report_ok("report runs", w)
+    if got is None:
         return
+    js, md = got
     r = ratio(js, "W1 build MB of text/s (wall), one thread")
     # depeche 1 / 1.0 MB/s against Lucene's 1 / 2.5 (the fastest with
     # stemming: Xapian is slower, FTS5 does not stem)
@@ -213,10 +220,10 @@ def test_timeline_check():
 
 def test_without_variant():
     w = workdir(variant=False)
-    rc, err, js, md = run(w)
-    check("runs without the variant", rc == 0, err[-500:])
-    if rc:
+    got = report_ok("runs without the variant", w)
+    if got is None:
         return
+    js, md = got
     check("no ratio against a variant that was not built",
           not any("stop words" in r["goal"] for r in js["ratios"]))
     check("no variant row", "lucene (stop words kept)" not in md)
@@ -225,10 +232,10 @@ def test_without_variant():
 
 def test_variant_build_only():
     w = workdir(variant_queries=False)
-    rc, err, js, md = run(w)
-    check("runs with the variant's build only", rc == 0, err[-500:])
-    if rc:
+    got = report_ok("runs with the variant's build only", w)
+    if got is None:
         return
+    js, md = got
     check("its index ratio stays",
           ratio(js, "Index (for information)") is not None)
     check("no query ratio against it",
@@ -242,10 +249,10 @@ def test_variant_queries_without_build():
     # queries left from an earlier run, no build figures: not shown
     w = workdir()
     os.remove(os.path.join(w, "out", "lucene-stops.w1-1.json"))
-    rc, err, js, md = run(w)
-    check("runs with the variant's queries only", rc == 0, err[-500:])
-    if rc:
+    got = report_ok("runs with the variant's queries only", w)
+    if got is None:
         return
+    js, md = got
     check("queries without a build are not reported",
           "lucene-stops" not in js["queries"][0]["count"]
           and "lucene (stop words kept)" not in md)
@@ -256,10 +263,10 @@ def test_bad_build_file():
     # an interrupted build leaves an empty file: named, the others kept
     w = workdir()
     write(os.path.join(w, "out", "lucene.w1-2.json"), "")
-    rc, err, js, md = run(w)
-    check("an empty build file does not stop the report", rc == 0, err[-500:])
-    if rc:
+    got = report_ok("an empty build file does not stop the report", w)
+    if got is None:
         return
+    js, md = got
     check("an empty build file is named in the report",
           "lucene.w1-2.json: not a build's figures" in md)
     check("the other builds still count",
