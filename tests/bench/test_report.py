@@ -139,12 +139,7 @@ def ratio(js, start):
     return rows[0] if len(rows) == 1 else None
 
 
-def test_ratios():
-    w = workdir()
-    got = report_ok("report runs", w)
-    if got is None:
-        return
-    js, md = got
+def test_ratios(js, md):
     r = ratio(js, "W1 build MB of text/s (wall), one thread")
     # depeche 1 / 1.0 MB/s against Lucene's 1 / 2.5 (the fastest with
     # stemming: Xapian is slower, FTS5 does not stem)
@@ -185,98 +180,96 @@ def test_ratios():
           (js.get("lucene_stop_words_kept") or {}).get("w2", {}).get("all", {}).get("median_ms") == 0.6)
     check("the variant's counts are a column",
           js["queries"][3]["count"].get("lucene-stops") == 10, js["queries"][3]["count"])
-    shutil.rmtree(w)
 
 
-def test_phrase_check():
-    w = workdir(depeche_exact={"q003": 10})
-    _rc, _err, _js, md = run(w)
+def test_phrase_equal(_js, md):
     check("equal phrase counts pass the check",
-          md and "against FTS5's**: all 1 equal." in md)
-    shutil.rmtree(w)
-    w = workdir(depeche_exact={"q003": 11})
-    _rc, _err, _js, md = run(w)
+          "against FTS5's**: all 1 equal." in md)
+
+
+def test_phrase_differs(_js, md):
     check("a different phrase count is named",
-          md and "1 differ: q003 \"guerre en ukraine\" (depeche 11, fts5 10)" in md)
-    shutil.rmtree(w)
+          "1 differ: q003 \"guerre en ukraine\" (depeche 11, fts5 10)" in md)
 
 
-def test_timeline_check():
+def test_timeline_check(_js, md):
     # FTS5's months of q003 add up to 9, not its total of 10: a month lost
-    w = workdir(fts5_months={"q003": {"2022-01": 9}})
-    _rc, _err, _js, md = run(w)
     check("a timeline short of its total is named",
-          md and "fts5: months add up to the total in 1 of 2 (not: q003)" in md,
-          md and [l for l in md.splitlines() if l.startswith("**Check: timelines")])
+          "fts5: months add up to the total in 1 of 2 (not: q003)" in md,
+          [l for l in md.splitlines() if l.startswith("**Check: timelines")])
     check("the others' timelines pass",
-          md and "depeche: months add up to the total in 2 of 2" in md)
+          "depeche: months add up to the total in 2 of 2" in md)
     # Xapian: the same totals as depeche, q000 in other months (all in
     # 2022-01), q003 in the same
     check("other months for an equal total are counted",
-          md and "the same months as depeche in 1 of the 2 whose total"
+          "the same months as depeche in 1 of the 2 whose total"
           in md.split("xapian:")[1].split(";")[0])
-    shutil.rmtree(w)
 
 
-def test_without_variant():
-    w = workdir(variant=False)
-    got = report_ok("runs without the variant", w)
-    if got is None:
-        return
-    js, md = got
+def test_without_variant(js, md):
     check("no ratio against a variant that was not built",
           not any("stop words" in r["goal"] for r in js["ratios"]))
     check("no variant row", "lucene (stop words kept)" not in md)
-    shutil.rmtree(w)
 
 
-def test_variant_build_only():
-    w = workdir(variant_queries=False)
-    got = report_ok("runs with the variant's build only", w)
-    if got is None:
-        return
-    js, md = got
+def test_variant_build_only(js, md):
     check("its index ratio stays",
           ratio(js, "Index (for information)") is not None)
     check("no query ratio against it",
           not any("keeping" in r["goal"] and not r["goal"].startswith("Index")
                   for r in js["ratios"]))
     check("no counts column for it", "lucene-stops" not in js["queries"][0]["count"])
-    shutil.rmtree(w)
 
 
-def test_variant_queries_without_build():
+def test_variant_queries_without_build(js, md):
     # queries left from an earlier run, no build figures: not shown
-    w = workdir()
-    os.remove(os.path.join(w, "out", "lucene-stops.w1-1.json"))
-    got = report_ok("runs with the variant's queries only", w)
-    if got is None:
-        return
-    js, md = got
     check("queries without a build are not reported",
           "lucene-stops" not in js["queries"][0]["count"]
           and "lucene (stop words kept)" not in md)
-    shutil.rmtree(w)
 
 
-def test_bad_build_file():
+def test_bad_build_file(js, md):
     # an interrupted build leaves an empty file: named, the others kept
-    w = workdir()
-    write(os.path.join(w, "out", "lucene.w1-2.json"), "")
-    got = report_ok("an empty build file does not stop the report", w)
-    if got is None:
-        return
-    js, md = got
     check("an empty build file is named in the report",
           "lucene.w1-2.json: not a build's figures" in md)
     check("the other builds still count",
           js["summary"]["lucene"]["w1"]["builds"] == 2)
+
+
+def queries_left_without_build():
+    w = workdir()
+    os.remove(os.path.join(w, "out", "lucene-stops.w1-1.json"))
+    return w
+
+
+def empty_build_file():
+    w = workdir()
+    write(os.path.join(w, "out", "lucene.w1-2.json"), "")
+    return w
+
+
+# (what report.py must survive, the work directory, the checks of its output)
+CASES = [
+    ("a run of every engine", workdir, test_ratios),
+    ("equal phrase counts", lambda: workdir(depeche_exact={"q003": 10}),
+     test_phrase_equal),
+    ("a phrase count differs", lambda: workdir(depeche_exact={"q003": 11}),
+     test_phrase_differs),
+    ("a timeline short of its total",
+     lambda: workdir(fts5_months={"q003": {"2022-01": 9}}), test_timeline_check),
+    ("no stop-words variant", lambda: workdir(variant=False),
+     test_without_variant),
+    ("the variant's build only", lambda: workdir(variant_queries=False),
+     test_variant_build_only),
+    ("the variant's queries only", queries_left_without_build,
+     test_variant_queries_without_build),
+    ("an empty build file", empty_build_file, test_bad_build_file),
+]
+for label, setup, body in CASES:
+    w = setup()
+    got = report_ok("report.py runs: " + label, w)
+    if got is not None:
+        body(*got)
     shutil.rmtree(w)
-
-
-for t in (test_ratios, test_phrase_check, test_timeline_check,
-          test_without_variant, test_variant_build_only,
-          test_variant_queries_without_build, test_bad_build_file):
-    t()
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
