@@ -208,8 +208,8 @@ for e in $ENGINES; do
         [ "$e" = depeche ] && rm -f "$OUT"/depeche-2t.*
         # a variant's index of an earlier run must not be measured or
         # queried as this run's
-        [ "$e" = lucene ] && rm -rf "$OUT"/lucene-stored.* \
-            "$OUT"/lucene-stops.* "$W/index-lucene-stops"
+        [ "$e" = lucene ] && rm -f "$OUT"/lucene-stored.* "$OUT"/lucene-stops.* &&
+            rm -rf "$W/index-lucene-stops"
     fi
     if [ "$e" = depeche ] && [ ! -x "$DEPECHE" ]; then
         echo "no depeche binary at $DEPECHE" >"$OUT/$e.error"; continue
