@@ -57,10 +57,9 @@ def engine(out, name, walls, core, search, count, months, extra=None):
               {"build": i, "wall_s": w, "user_s": w, "sys_s": 0.0,
                "rss_kb": 1024, "index_bytes": 2 * core,
                "date": "2026-11-27T10:0%d:00Z" % i})
-    if core is not None:
-        write(os.path.join(out, name + ".parts.json"),
-              {"core_bytes": core, "core": {"POST": core}, "other": {},
-               "counted": "made up"})
+    write(os.path.join(out, name + ".parts.json"),
+          {"core_bytes": core, "core": {"POST": core}, "other": {},
+           "counted": "made up"})
     if search is None:
         return
     lines = [json.dumps({"engine": name, "version": "test"})]
@@ -114,23 +113,15 @@ def workdir(variant=True, variant_queries=True, fts5_months=None,
     return w
 
 
-def run(w):
-    """report.py on w: (exit status, stderr, JSON, Markdown)."""
+def report_ok(label, w):
+    """report.py on w, checked to succeed: (JSON, Markdown), or None."""
     prefix = os.path.join(w, "r")
     p = subprocess.run([sys.executable, REPORT, w, prefix, ENGINES],
                        capture_output=True, text=True)
-    js = md = None
-    if p.returncode == 0:
-        js = json.load(open(prefix + ".json"))
-        md = open(prefix + ".md").read()
-    return p.returncode, p.stderr, js, md
-
-
-def report_ok(label, w):
-    """report.py on w, checked to succeed: (JSON, Markdown), or None."""
-    rc, err, js, md = run(w)
-    check(label, rc == 0, err[-500:])
-    return None if rc else (js, md)
+    check(label, p.returncode == 0, p.stderr[-500:])
+    if p.returncode:
+        return None
+    return json.load(open(prefix + ".json")), open(prefix + ".md").read()
 
 
 def ratio(js, start):
