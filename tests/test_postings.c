@@ -1441,5 +1441,130 @@ TEST(docs_bitmap_against_model)
     rmdir(dir);
     dp__buf_free(&err);
 }
+/* dp__postings_take_block over the documents of docs_bitmap_against_model
+** (blocks of 128, 128 and 77; 128, 128 and 36; one of 4), every version
+** the writer writes, with deletions: the blocks taken one after the other
+** hold the term's documents and frequencies, deleted ones included, then
+** DP_ENOTFOUND for good; a form filter or a cursor moved by next gives
+** DP_EINVAL; a damaged block DP_ECORRUPT. */
+TEST(take_block_against_model)
+{
+    char dir[] = "/tmp/dp-test-post12.XXXXXX";
+    dp_buf err = DP_BUF_INIT;
+    CHECK(mkdtemp(dir) != NULL);
+    enum { ND = 333 };
+    static uint32_t len[ND];
+    static const char *const fn2[2] = {"f", "g"};
+    uint32_t pos[3] = {1, 4, 9}, fm[3];
+    tmodel t[3];
+    memset(t, 0, sizeof t);
+    t[0].name = "all"; t[1].name = "few"; t[2].name = "most";
+    t[0].nforms = 2; t[0].fnames = fn2;
+    t[1].nforms = t[2].nforms = 1;
+    for (uint32_t d = 0; d < ND; d++) {
+        len[d] = 10;
+        for (uint32_t i = 0; i < 3; i++)
+            fm[i] = d % 3 == 0 ? 1 : d % 3 == 1 ? 0 : i % 2;
+        tm_add(&t[0], d, 1 + d % 3, pos, fm);
+        if (d == 0 || d == 63 || d == 64 || d == ND - 1)
+            tm_add(&t[1], d, 1, pos, NULL);
+        if (d % 8 != 5)
+            tm_add(&t[2], d, 1 + d % 2, pos, NULL);
+    }
+    uint8_t del[ND / 8 + 1];
+    memset(del, 0, sizeof del);
+    for (uint32_t d = 0; d < ND; d += 7)
+        del[d / 8] |= (uint8_t)(1 << (d % 8));
+    for (uint32_t version = 2; version <= DP__SEG_VERSION; version++) {
+        if (test_failed_now)
+            break;
+        tm_write(dir, version, version, ND, len, t, 3);
+        dp__segfile *f;
+        dp__segment g;
+        open_seg(dir, version, &f, &g, &err);
+        g.deleted = del;
+        g.ndeleted = (ND + 6) / 7;
+        for (int i = 0; i < 3 && !test_failed_now; i++) {
+            dp__term_info ti;
+            CHECK_EQ_INT(dp__seg_term_find(&g, t[i].name, strlen(t[i].name),
+                                           &ti), DP_OK);
+            for (unsigned flags = 0; flags < 2; flags++) {
+                dp__postings *p;
+                const uint32_t *docs, *freqs;
+                uint32_t n, k = 0, bad = UINT32_MAX, blocks = 0;
+                int rc;
+                CHECK_EQ_INT(dp__postings_open(&g, &ti, -1, flags, &p),
+                             DP_OK);
+                while ((rc = dp__postings_take_block(p, &docs, &freqs,
+                                                     &n)) == DP_OK) {
+                    CHECK(n > 0 && n <= DP__BLOCK);
+                    for (uint32_t j = 0; j < n && bad == UINT32_MAX; j++, k++)
+                        if (k >= t[i].df || docs[j] != t[i].docs[k] ||
+                            freqs[j] != t[i].freq[k])
+                            bad = k;
+                    blocks++;
+                }
+                CHECK_EQ_INT(rc, DP_ENOTFOUND);
+                CHECK_EQ_INT(bad, UINT32_MAX);
+                CHECK_EQ_INT(k, t[i].df);
+                CHECK_EQ_INT(blocks, (t[i].df + DP__BLOCK - 1) / DP__BLOCK);
+                CHECK_EQ_INT(dp__postings_take_block(p, &docs, &freqs, &n),
+                             DP_ENOTFOUND);
+                dp__postings_free(p);
+                /* moved by next: not at a block's start */
+                CHECK_EQ_INT(dp__postings_open(&g, &ti, -1, flags, &p),
+                             DP_OK);
+                CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+                CHECK_EQ_INT(dp__postings_take_block(p, &docs, &freqs, &n),
+                             DP_EINVAL);
+                dp__postings_free(p);
+            }
+            if (t[i].nforms > 1) {
+                dp__postings *p;
+                const uint32_t *docs, *freqs;
+                uint32_t n;
+                CHECK_EQ_INT(dp__postings_open(&g, &ti, 1, 0, &p), DP_OK);
+                CHECK_EQ_INT(dp__postings_take_block(p, &docs, &freqs, &n),
+                             DP_EINVAL);
+                dp__postings_free(p);
+            }
+        }
+        /* the last block of "most" damaged */
+        if (!test_failed_now) {
+            dp__term_info ti;
+            damaged dm;
+            uint8_t *q, *end;
+            dp__postings *p;
+            const uint32_t *docs, *freqs;
+            uint32_t n;
+            int rc;
+            CHECK_EQ_INT(dp__seg_term_find(&g, "most", 4, &ti), DP_OK);
+            damaged_init(&dm, f, &err);
+            block_bytes(dm.post, &ti, 2, &q, &end);
+            memset(q, 0xff, (size_t)(end - q));
+            rc = dp__postings_open(&dm.g, &ti, -1, DP__POST_FREQS, &p);
+            if (rc == DP_OK) {
+                while ((rc = dp__postings_take_block(p, &docs, &freqs,
+                                                     &n)) == DP_OK)
+                    ;
+                CHECK_EQ_INT(rc, DP_ECORRUPT);
+                CHECK(err.p && strstr(err.p, "damaged postings"));
+                CHECK_EQ_INT(dp__postings_take_block(p, &docs, &freqs, &n),
+                             DP_ECORRUPT);
+                dp__postings_free(p);
+            } else {
+                CHECK_EQ_INT(rc, DP_ECORRUPT);
+            }
+            damaged_free(&dm);
+        }
+        dp__segfile_unref(f);
+        remove_seg(dir, version);
+    }
+    for (int i = 0; i < 3; i++)
+        tm_free(&t[i]);
+    rmdir(dir);
+    dp__buf_free(&err);
+}
+
 #undef RND
 TEST_MAIN()

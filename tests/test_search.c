@@ -13,6 +13,7 @@
 #include "dp_int.h"
 #include "test.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
@@ -1135,6 +1136,213 @@ TEST(snippets_mark_matches)
     CHECK(checked > 0);
     dp_results_free(r);
     dp_query_free(q);
+}
+
+/* ORs of whole terms over a segment of many windows of documents.  The
+** exact OR of whole terms is ranked a window of 2048 documents at a time
+** from whole blocks (search.c, rank_or_bulk), and counted and put on a
+** timeline from a bitmap of the lists (dp__mt_live_bitmap): the corpus
+** above has 540 documents in six segments, so this one has 5,000 in one
+** segment, with deletions, lists whose blocks straddle the windows, and a
+** rare word that leaves whole windows empty.  Each query is checked
+** against what the documents hold (count, total, the set of hits),
+** against the merge of the cursors (the same query with one word asked
+** =exact, whose one form makes the same list: rank_or_terms and the
+** walk of count and timeline), and against MaxScore (no_total). */
+enum { BIG_DOCS = 5000 };
+static const char *const big_words[] = {"zorglub", "quixar", "bramvek",
+                                        "tilouk"};
+
+/* Occurrences of big_words[w] in document i (0: absent). */
+static uint32_t big_tf(uint32_t i, int w)
+{
+    static const uint32_t every[] = {2, 3, 7, 1000};
+    if (w == 3)
+        return i % 1000 == 5 ? 1 : 0;
+    return i % every[w] == 0 ? 1 + (i / every[w]) % 4 : 0;
+}
+
+static bool big_deleted(uint32_t i) { return i % 11 == 4 || i == 2047; }
+
+static int big_build(const char *path, dp_archive **out)
+{
+    dp_writer_options wo = DP_WRITER_OPTIONS_INIT;
+    dp_writer *w = NULL;
+    dp_buf b = DP_BUF_INIT;
+    char id[16];
+    int rc = dp_archive_open(out, path, DP_ARCHIVE_CREATE);
+    wo.merge = 0;
+    if (rc == DP_OK)
+        rc = dp_writer_begin(*out, &wo, &w);
+    for (uint32_t i = 0; i < BIG_DOCS && rc == DP_OK; i++) {
+        dp_record rec;
+        dp__buf_clear(&b);
+        for (int k = 0; k < 4; k++)
+            for (uint32_t t = big_tf(i, k); t > 0; t--)
+                dp__buf_printf(&b, "%s ", big_words[k]);
+        for (uint32_t t = i % 13; t > 0; t--) /* lengths vary */
+            dp__buf_printf(&b, "remplissage ");
+        dp__buf_printf(&b, "fin");
+        snprintf(id, sizeof id, "b%u", i);
+        memset(&rec, 0, sizeof rec);
+        rec.id.p = id;
+        rec.id.n = strlen(id);
+        rec.date.year = (int16_t)(2020 + i % 3);
+        rec.date.month = (uint8_t)(1 + i % 12);
+        rec.date.day = 1;
+        rec.date.prec = DP_PREC_DAY;
+        rec.text.p = b.p;
+        rec.text.n = b.n;
+        rec.lang.p = "fr";
+        rec.lang.n = 2;
+        rc = dp_writer_add(w, &rec, NULL);
+    }
+    if (rc == DP_OK)
+        rc = dp_writer_commit(w);
+    for (uint32_t i = 0; i < BIG_DOCS && rc == DP_OK; i++)
+        if (big_deleted(i)) {
+            snprintf(id, sizeof id, "b%u", i);
+            rc = dp_writer_delete(w, id, strlen(id));
+        }
+    if (rc == DP_OK)
+        rc = dp_writer_commit(w);
+    dp_writer_close(w);
+    dp__buf_free(&b);
+    return rc;
+}
+
+static int big_month_sum(void *ctx, const dp_timeline_row *row)
+{
+    *(uint64_t *)ctx += row->count;
+    return 0;
+}
+
+static dp_query *big_parse(const char *text)
+{
+    dp_query_options qo = DP_QUERY_OPTIONS_INIT;
+    dp_query_error e;
+    dp_query *q = NULL;
+    qo.analyzer = an;
+    if (dp_query_parse(text, strlen(text), &qo, &q, &e) != DP_OK)
+        printf("    %s: %s\n", text, e.message);
+    return q;
+}
+
+/* Check query (an OR of the words in mask) and its =exact twin. */
+static void big_check(dp_archive *big, unsigned mask)
+{
+    char text[128] = "", twin[128] = "";
+    uint64_t want = 0, c1 = 0, c2 = 0, m1 = 0, m2 = 0;
+    dp_search_options so = DP_SEARCH_OPTIONS_INIT;
+    dp_results *r1 = NULL, *r2 = NULL, *top = NULL, *fast = NULL;
+    int last = -1;
+    for (int k = 0; k < 4; k++)
+        if (mask & (1u << k))
+            last = k;
+    for (int k = 0; k < 4; k++)
+        if (mask & (1u << k)) {
+            bool more = k != last;
+            snprintf(text + strlen(text), sizeof text - strlen(text),
+                     "%s%s", big_words[k], more ? " OR " : "");
+            snprintf(twin + strlen(twin), sizeof twin - strlen(twin),
+                     "%s%s%s", k == last ? "=" : "", big_words[k],
+                     more ? " OR " : "");
+        }
+    for (uint32_t i = 0; i < BIG_DOCS; i++) {
+        bool hit = false;
+        for (int k = 0; k < 4; k++)
+            hit = hit || ((mask & (1u << k)) && big_tf(i, k) > 0);
+        want += hit && !big_deleted(i);
+    }
+    dp_query *q1 = big_parse(text), *q2 = big_parse(twin);
+    CHECK(q1 != NULL && q2 != NULL);
+    if (q1 == NULL || q2 == NULL)
+        goto out;
+    CHECK_EQ_INT(dp_count(big, q1, &c1), DP_OK);
+    CHECK_EQ_INT(dp_count(big, q2, &c2), DP_OK);
+    CHECK_EQ_INT(c1, (long long)want);
+    CHECK_EQ_INT(c2, (long long)want);
+    CHECK_EQ_INT(dp_timeline(big, q1, DP_BY_MONTH, big_month_sum, &m1),
+                 DP_OK);
+    CHECK_EQ_INT(dp_timeline(big, q2, DP_BY_MONTH, big_month_sum, &m2),
+                 DP_OK);
+    CHECK_EQ_INT(m1, (long long)want);
+    CHECK_EQ_INT(m2, (long long)want);
+    so.limit = BIG_DOCS;
+    CHECK_EQ_INT(dp_search(big, q1, &so, &r1), DP_OK);
+    CHECK_EQ_INT(dp_search(big, q2, &so, &r2), DP_OK);
+    if (r1 == NULL || r2 == NULL)
+        goto out;
+    CHECK_EQ_INT(dp_results_total(r1), (long long)want);
+    CHECK_EQ_INT(dp_results_count(r1), (long long)want);
+    CHECK_EQ_INT(dp_results_count(r2), (long long)want);
+    /* the same hits, scores and order, bit for bit, as the merge */
+    size_t same = 0;
+    for (size_t i = 0; i < dp_results_count(r1) &&
+                       i < dp_results_count(r2); i++)
+        same += r1->hits[i].addr == r2->hits[i].addr &&
+                r1->hits[i].score == r2->hits[i].score;
+    CHECK_EQ_INT(same, (long long)want);
+    /* every hit holds a word of the query and is live */
+    size_t good = 0;
+    for (size_t i = 0; i < dp_results_count(r1); i++) {
+        dp_slice id;
+        unsigned long n = ULONG_MAX;
+        if (dp_results_id(r1, i, &id) == DP_OK && id.n > 1 && id.n < 10) {
+            char buf[16];
+            memcpy(buf, id.p + 1, id.n - 1);
+            buf[id.n - 1] = 0;
+            n = strtoul(buf, NULL, 10);
+        }
+        bool hit = false;
+        for (int k = 0; k < 4 && n < BIG_DOCS; k++)
+            hit = hit || ((mask & (1u << k)) && big_tf((uint32_t)n, k) > 0);
+        good += hit && !big_deleted((uint32_t)n);
+    }
+    CHECK_EQ_INT(good, (long long)want);
+    /* the top 10, exact and with MaxScore, is the head of the ranking */
+    so.limit = 10;
+    CHECK_EQ_INT(dp_search(big, q1, &so, &top), DP_OK);
+    so.no_total = 1;
+    CHECK_EQ_INT(dp_search(big, q1, &so, &fast), DP_OK);
+    if (top && fast) {
+        size_t n = want < 10 ? want : 10, head = 0;
+        CHECK_EQ_INT(dp_results_count(top), (long long)n);
+        CHECK_EQ_INT(dp_results_count(fast), (long long)n);
+        for (size_t i = 0; i < n && i < dp_results_count(top) &&
+                           i < dp_results_count(fast); i++)
+            head += top->hits[i].addr == r1->hits[i].addr &&
+                    fast->hits[i].addr == r1->hits[i].addr;
+        CHECK_EQ_INT(head, (long long)n);
+    }
+out:
+    dp_results_free(r1);
+    dp_results_free(r2);
+    dp_results_free(top);
+    dp_results_free(fast);
+    dp_query_free(q1);
+    dp_query_free(q2);
+}
+
+TEST(or_of_terms_over_many_windows)
+{
+    char path[sizeof dir + 8];
+    dp_archive *big = NULL;
+    ensure_corpus(); /* for the analyzer */
+    if (corpus_ok != 1)
+        SKIP("no corpus");
+    snprintf(path, sizeof path, "%s/big", dir);
+    CHECK_EQ_INT(big_build(path, &big), DP_OK);
+    if (big != NULL) {
+        dp__snap *s;
+        CHECK_EQ_INT(dp__snap_open(big, &s), DP_OK);
+        CHECK_EQ_INT(dp__snap_nsegs(s), 1);
+        CHECK_EQ_INT(dp__seg_ndocs(dp__snap_seg(s, 0)), BIG_DOCS);
+        dp__snap_close(s);
+        for (unsigned mask = 1; mask < 16; mask++)
+            big_check(big, mask);
+    }
+    dp_archive_close(big);
 }
 
 TEST(cleanup)

@@ -305,6 +305,15 @@ static inline uint32_t dp__postings_freq(const dp__postings *p)
 ** decodes a prefix). */
 void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
                             const uint32_t **forms, size_t *n);
+/* Whole blocks instead of one document at a time, for a query that
+** visits every document of the list (an OR of terms with its exact
+** total): the docids and frequencies of the next block of 128 (the last
+** shorter), deleted documents included (the caller drops them), borrowed
+** until the next call.  Only on a cursor without a form filter that no
+** call but this one has moved (else DP_EINVAL).  DP_OK, DP_ENOTFOUND
+** after the last block, DP_ECORRUPT. */
+int dp__postings_take_block(dp__postings *p, const uint32_t **docs,
+                            const uint32_t **freqs, uint32_t *n);
 /* The number of deleted documents among the term's (for exact counts
 ** from df without walking the postings: df minus these).  Only on a
 ** cursor that has not moved, without a form filter (else DP_EINVAL); it

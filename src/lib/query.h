@@ -170,6 +170,20 @@ int dp__mt_bound(dp__mt *m, uint32_t target, double *ub, uint32_t *last);
 ** single whole term and the segment has no deletion: DP_OK, or
 ** DP_ENOTFOUND when the slow path must be taken. */
 int dp__mt_fast_count(dp__mt *m, uint64_t *count);
+/* Does m (fresh) match exactly the documents of its postings lists, with
+** each list's frequencies: whole terms (no =exact form filter), or an OR
+** of them?  Then those lists can be read a block at a time
+** (dp__postings_take_block, dp__mt_live_bitmap). */
+bool dp__mt_whole_lists(const dp__mt *m);
+/* When m (fresh from dp__mt_build) matches exactly the documents of its
+** postings lists -- a whole term, a prefix of whole terms, an OR of these
+** -- its live matches in the segment as a bitmap (bit d of word d / 64
+** for document d), *nwords words, the caller's to dp__free: counting the
+** union of long lists this way costs a decode of their blocks, where a
+** merge of their cursors costs a step per document.  m cannot advance
+** afterwards.  DP_OK, DP_ENOTFOUND (another query: walk it), DP_ENOMEM,
+** DP_ECORRUPT. */
+int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords);
 /* When the root is a scoring phrase on doc: an upper bound of its score
 ** there from the occurrences of its rarest word in doc (the phrase
 ** matches at most that many times), known before every occurrence of

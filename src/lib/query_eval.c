@@ -71,6 +71,7 @@ struct dp__mt {
     uint32_t ncurs, capcurs;
     uint32_t maxfreq;     /* bound of tf over the segment */
     uint32_t whole_df;    /* fast count: df of a single whole-term cursor */
+    bool formed;          /* some cursor keeps one surface form only */
     uint64_t df_sum;      /* sum of the cursors' df: the cost of walking */
     /* ATOM (merged) and PHRASE: occurrence starts of the current doc */
     uint32_t *occ;
@@ -407,6 +408,7 @@ static int atom_add(void *ctx, const dp__term_info *t, int form)
     m->ti = *t;
     m->maxfreq += t->max_freq;
     m->whole_df = form < 0 ? t->df : 0;
+    m->formed = m->formed || form >= 0;
     m->df_sum += t->df;
     return DP_OK;
 }
@@ -1425,6 +1427,71 @@ void dp__mt_set_floor(dp__mt *m, double floor)
 {
     if (m->kind == MT_PHRASE && m->leaf >= 0 && m->ndrive > 0)
         m->floor = floor;
+}
+
+/* Are m's matches exactly the documents of its lists: an atom of whole
+** terms (a form filter keeps only some of a list's documents), or an OR
+** of such?  Then they can be had as a bitmap, without a merge. */
+static bool bitmap_ok(const dp__mt *m)
+{
+    if (m->started)
+        return false;
+    switch (m->kind) {
+    case MT_NONE: return true;
+    case MT_ATOM: return !m->formed;
+    case MT_OR:
+        for (uint32_t i = 0; i < m->nkids; i++)
+            if (!bitmap_ok(m->kids[i]))
+                return false;
+        return true;
+    default: return false;
+    }
+}
+
+static int fill_bitmap(dp__mt *m, uint64_t *bm)
+{
+    int rc = DP_OK;
+    if (m->kind == MT_ATOM)
+        for (uint32_t i = 0; i < m->ncurs && rc == DP_OK; i++)
+            rc = dp__postings_docs_bitmap(m->curs[i], bm);
+    else if (m->kind == MT_OR)
+        for (uint32_t i = 0; i < m->nkids && rc == DP_OK; i++)
+            rc = fill_bitmap(m->kids[i], bm);
+    return rc;
+}
+
+bool dp__mt_whole_lists(const dp__mt *m)
+{
+    return bitmap_ok(m);
+}
+
+int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords)
+{
+    const dp__segment *g = m->g;
+    uint32_t nw = (dp__seg_ndocs(g) + 63) / 64;
+    uint64_t *bm;
+    int rc;
+
+    *out = NULL;
+    *nwords = 0;
+    if (!bitmap_ok(m))
+        return DP_ENOTFOUND;
+    bm = dp__calloc(nw ? nw : 1, sizeof *bm);
+    if (bm == NULL)
+        return DP_ENOMEM;
+    rc = fill_bitmap(m, bm);
+    if (rc != DP_OK) {
+        dp__free(bm);
+        return rc;
+    }
+    for (uint32_t d = dp__seg_next_deleted(g, 0); d != UINT32_MAX &&
+         d < dp__seg_ndocs(g); d = dp__seg_next_deleted(g, d + 1))
+        bm[d >> 6] &= ~(1ull << (d & 63));
+    m->started = true; /* its cursors were walked: it cannot advance */
+    m->doc = DP__DOC_END;
+    *out = bm;
+    *nwords = nw;
+    return DP_OK;
 }
 
 int dp__mt_fast_count(dp__mt *m, uint64_t *count)

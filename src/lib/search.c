@@ -19,8 +19,10 @@
 ** a phrase, also a bound per document from its rarest word's frequency,
 ** which spares finding its other occurrences there): one
 ** pass, where jumping past blocks and then counting in a second pass
-** (dp_count) found the matches of those blocks twice.  An OR of single
-** terms is then a plain merge of their cursors (rank_or_terms).  With
+** (dp_count) found the matches of those blocks twice.  An OR of whole
+** single terms is then scored a window of documents at a time from whole
+** postings blocks (rank_or_bulk), and one with an =exact form is a plain
+** merge of its cursors (rank_or_terms).  With
 ** no_total, the walk jumps past the blocks the bound rules out
 ** (block-max WAND), an OR of leaves uses MaxScore (leaves that cannot
 ** make a hit alone stop driving the walk; on the cursors themselves for
@@ -29,13 +31,16 @@
 ** worst kept one, before reading any position there (dp__mt_set_floor):
 ** a phrase of common words has tens of thousands of candidates, and only
 ** a few can still enter the top.  A single whole term is
-** counted from its df (minus its deleted documents).  Date sorting visits
+** counted from its df (minus its deleted documents), a prefix or an OR of
+** whole terms on a bitmap of their lists (dp__mt_live_bitmap), anything
+** else by walking its matches.  Date sorting visits
 ** every match and so counts them too.
 */
 #include "dp_int.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* a is better than b. */
 static bool better(const dp__entry *a, const dp__entry *b)
@@ -341,6 +346,147 @@ static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
     return rc;
 }
 
+/* The exact OR of whole terms, as rank_or_terms ranks it, a window of
+** documents at a time (Lucene's BooleanScorer does the same): each term's
+** blocks are taken whole (dp__postings_take_block) and its BM25 added to
+** the score of each of its documents in the window, then the window's
+** documents are counted and offered to the heap in docid order.  A merge
+** of the cursors costs a call and a comparison per cursor for every
+** document of the union; here a document costs its terms' postings and
+** one bit.  Each score is the same sum, in the same order of terms, of
+** the same expression as or_score's, so the hits and their order are
+** rank_or_terms's.  Every posting is scored: keeping the frequencies
+** instead and scoring only the documents whose bound can enter the top,
+** as rank_or_terms does, was 1.4x slower ("professeurs OR dites OR
+** directement" at ten times Le Monde, 1.10 against 0.78 ms), the
+** divisions of the scores costing less than the loop over the terms of
+** each document. */
+#define OR_WINDOW 2048
+
+typedef struct or_list {
+    dp__postings *p;
+    double idf;
+    const uint32_t *docs, *freqs; /* the taken block */
+    uint32_t i, n;                /* docs[i..n) not yet scored */
+    bool end;
+} or_list;
+
+typedef struct or_bulk {
+    const dp__segment *g;
+    const uint16_t *dlen;         /* dp__seg_doc_lens */
+    double avgdl;
+    uint32_t n;
+    or_list l[OR_TERMS_MAX];
+    double score[OR_WINDOW];      /* 0 unless the document's bit is set */
+    uint64_t hit[OR_WINDOW / 64]; /* documents of the window in a list */
+} or_bulk;
+
+/* Make docs[i] the list's next document unless it has none left. */
+static int or_list_fill(or_list *l)
+{
+    while (l->i >= l->n && !l->end) {
+        int rc = dp__postings_take_block(l->p, &l->docs, &l->freqs, &l->n);
+        l->i = 0;
+        if (rc == DP_ENOTFOUND) {
+            l->n = 0;
+            l->end = true;
+        } else if (rc != DP_OK) {
+            return rc;
+        }
+    }
+    return DP_OK;
+}
+
+/* Add list l's scores of the documents below lim (>= base) to the
+** window. */
+static int or_list_score(or_bulk *b, or_list *l, uint32_t base, uint32_t lim)
+{
+    const double k1 = DP__BM25_K1, bb = DP__BM25_B;
+    int rc;
+    while ((rc = or_list_fill(l)) == DP_OK && l->i < l->n &&
+           l->docs[l->i] < lim) {
+        uint32_t stop = l->n;
+        while (l->i < stop && l->docs[l->i] < lim) {
+            uint32_t d = l->docs[l->i], o = d - base, len = b->dlen[d];
+            double tf = l->freqs[l->i];
+            double dl = (double)(len != DP__DLEN_ESC ? len
+                                                     : dp__seg_doc_len(b->g, d));
+            double norm = k1 * (1 - bb + bb * dl / b->avgdl);
+            /* the window's scores start at 0 and 0 + x is x: no branch
+            ** on whether d is new (a coin toss per posting) */
+            b->score[o] += l->idf * (DP__BM25_K1 + 1) * tf / (tf + norm);
+            b->hit[o >> 6] |= 1ull << (o & 63);
+            l->i++;
+        }
+    }
+    return rc;
+}
+
+/* Count the window's live documents and offer them to the heap; leave
+** the window empty for the next. */
+static int or_window_flush(or_bulk *b, uint32_t base, uint32_t lim, size_t s,
+                           heap *h, uint64_t *seen)
+{
+    uint64_t live = 0;
+    int rc = DP_OK;
+    for (uint32_t d = dp__seg_next_deleted(b->g, base); d < lim;
+         d = dp__seg_next_deleted(b->g, d + 1)) {
+        b->hit[(d - base) >> 6] &= ~(1ull << ((d - base) & 63));
+        b->score[d - base] = 0;
+    }
+    for (uint32_t w = 0; w < OR_WINDOW / 64; w++) {
+        for (uint64_t x = b->hit[w]; x != 0; x &= x - 1) {
+            uint32_t o = w * 64 + (uint32_t)__builtin_ctzll(x);
+            live++;
+            if (rc == DP_OK && (h->n < h->k || b->score[o] > h->e[0].key)) {
+                dp__entry e;
+                e.score = e.key = b->score[o];
+                e.addr = (uint64_t)s << 32 | (base + o);
+                rc = heap_push(h, &e);
+            }
+            b->score[o] = 0;
+        }
+        b->hit[w] = 0;
+    }
+    *seen += live;
+    return rc;
+}
+
+static int rank_or_bulk(const dp__segment *g, dp__mt **kids, uint32_t n,
+                        double avgdl, size_t s, heap *h, uint64_t *seen)
+{
+    uint32_t ndocs = dp__seg_ndocs(g);
+    or_bulk *b = dp__calloc(1, sizeof *b); /* 18 kB: not on the stack */
+    int rc = b ? dp__seg_doc_lens(g, &b->dlen) : DP_ENOMEM;
+
+    for (uint32_t i = 0; i < n && rc == DP_OK; i++)
+        rc = dp__mt_single(kids[i], &b->l[i].p, &b->l[i].idf);
+    if (b != NULL) {
+        b->g = g;
+        b->avgdl = avgdl;
+        b->n = n;
+    }
+    while (rc == DP_OK) {
+        uint32_t first = DP__DOC_END, base, lim;
+        for (uint32_t i = 0; i < n && rc == DP_OK; i++) {
+            or_list *l = &b->l[i];
+            rc = or_list_fill(l);
+            if (rc == DP_OK && l->i < l->n && l->docs[l->i] < first)
+                first = l->docs[l->i];
+        }
+        if (rc != DP_OK || first == DP__DOC_END || first >= ndocs)
+            break;
+        base = first - first % OR_WINDOW;
+        lim = ndocs - base > OR_WINDOW ? base + OR_WINDOW : ndocs;
+        for (uint32_t i = 0; i < n && rc == DP_OK; i++)
+            rc = or_list_score(b, &b->l[i], base, lim);
+        if (rc == DP_OK)
+            rc = or_window_flush(b, base, lim, s, h, seen);
+    }
+    dp__free(b);
+    return rc;
+}
+
 /* Bound of term i's score on its current doc: at the shortest length. */
 static double or_term_bound(const or_walk *w, uint32_t i)
 {
@@ -548,9 +694,15 @@ static int count_snap(dp__eval *ev, uint64_t *out)
         rc = dp__mt_build(ev, dp__snap_seg(ev->snap, s), false, &m);
         if (rc != DP_OK)
             break;
+        uint64_t *bm;
+        uint32_t nw;
         if (dp__mt_fast_count(m, &c) == DP_OK) {
             total += c;
-        } else {
+        } else if ((rc = dp__mt_live_bitmap(m, &bm, &nw)) == DP_OK) {
+            for (uint32_t i = 0; i < nw; i++)
+                total += (uint64_t)__builtin_popcountll(bm[i]);
+            dp__free(bm);
+        } else if (rc == DP_ENOTFOUND) {
             while ((rc = dp__mt_advance(m, t, &d)) == DP_OK &&
                    d != DP__DOC_END) {
                 total++;
@@ -583,6 +735,39 @@ int dp_count(dp_archive *ar, const dp_query *q, uint64_t *out)
     return rc;
 }
 
+/* Does MaxScore pay for an OR of single terms without the total?  It
+** stops walking a term's list once the term alone cannot make the top,
+** which needs a term far below the others.  Of the 50 ORs of the
+** benchmark's query set at ten times Le Monde (bench/peers; medians of
+** five processes), MaxScore beat rank_or_bulk on 5 of the 7 two-term ones
+** whose idfs differ by 1.5 times or more ("sars OR coups" 0.20 against
+** 0.67 ms), on 2 of the 19 other two-term ones, and on 2 of the 24
+** three-term ones (by 1.2x at most; up to 4.4x slower on the others).
+** So: two terms, one of them 1.5 times the other's idf. */
+static bool maxscore_pays(dp__mt **kids, uint32_t n)
+{
+    dp__postings *p;
+    double a, b;
+    if (n != 2 || dp__mt_single(kids[0], &p, &a) != DP_OK ||
+        dp__mt_single(kids[1], &p, &b) != DP_OK)
+        return false;
+    return a >= 1.5 * b || b >= 1.5 * a;
+}
+
+/* An OR of single terms (or_of_terms): in windows from whole blocks when
+** its lists are whole, else a merge of its cursors; without the total,
+** MaxScore when it pays (or the lists are not whole). */
+static int rank_or(dp__mt *m, const dp__segment *g, dp__mt **kids,
+                   uint32_t n, double avgdl, size_t s, heap *h, bool no_total,
+                   uint64_t *seen, bool *pruned)
+{
+    bool whole = dp__mt_whole_lists(m);
+    if (no_total && (!whole || maxscore_pays(kids, n)))
+        return rank_maxscore_terms(g, kids, n, avgdl, s, h, seen, pruned);
+    return whole ? rank_or_bulk(g, kids, n, avgdl, s, h, seen)
+                 : rank_or_terms(g, kids, n, avgdl, s, h, seen);
+}
+
 static int run(dp__eval *ev, const dp_search_options *o, heap *h,
                uint64_t *total)
 {
@@ -605,16 +790,14 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
         double idf;
         if (o->sort == DP_SORT_SCORE && dp__mt_single(m, &p, &idf) == DP_OK)
             rc = rank_single(g, p, idf, ev->avgdl, s, h, &seen, &pruned);
-        else if (o->sort == DP_SORT_SCORE && o->no_total &&
-                 dp__mt_or_leaves(m, &kids, &nk) == DP_OK)
-            rc = or_of_terms(kids, nk)
-                     ? rank_maxscore_terms(g, kids, nk, ev->avgdl, s, h,
-                                           &seen, &pruned)
-                     : rank_maxscore(kids, nk, s, h, &seen, &pruned);
         else if (o->sort == DP_SORT_SCORE &&
                  dp__mt_or_leaves(m, &kids, &nk) == DP_OK &&
                  or_of_terms(kids, nk))
-            rc = rank_or_terms(g, kids, nk, ev->avgdl, s, h, &seen);
+            rc = rank_or(m, g, kids, nk, ev->avgdl, s, h, o->no_total,
+                         &seen, &pruned);
+        else if (o->sort == DP_SORT_SCORE && o->no_total &&
+                 dp__mt_or_leaves(m, &kids, &nk) == DP_OK)
+            rc = rank_maxscore(kids, nk, s, h, &seen, &pruned);
         else if (o->sort == DP_SORT_SCORE)
             rc = rank_segment(m, s, h, !o->no_total, &seen, &pruned);
         else

@@ -340,6 +340,37 @@ static void bump(tl *t, const bucket *b, bool total, uint64_t n)
     }
 }
 
+/* Count m's matches per bucket from the bitmap of its lists, when it is
+** a query that has one (dp__mt_live_bitmap); DP_ENOTFOUND otherwise. */
+static int count_bitmap(dp__mt *m, const periods *p, uint64_t *cnt)
+{
+    uint64_t *bm;
+    uint32_t nw;
+    int rc = dp__mt_live_bitmap(m, &bm, &nw);
+    if (rc != DP_OK)
+        return rc;
+    for (uint32_t i = 0; i < nw; i++)
+        for (uint64_t w = bm[i]; w != 0; w &= w - 1)
+            cnt[p->idx[i * 64 + (uint32_t)__builtin_ctzll(w)]]++;
+    dp__free(bm);
+    return DP_OK;
+}
+
+/* Count m's matches per bucket by walking them. */
+static int count_walk(dp__mt *m, const dp__segment *g, const periods *p,
+                      uint64_t *cnt)
+{
+    uint32_t d, target = 0;
+    int rc;
+    while ((rc = dp__mt_advance(m, target, &d)) == DP_OK &&
+           d != DP__DOC_END) {
+        if (!dp__seg_is_deleted(g, d))
+            cnt[p->idx[d]]++;
+        target = d + 1;
+    }
+    return rc;
+}
+
 /* Count the matches per bucket of each segment, then add the buckets'
 ** counts and totals to the periods. */
 static int count_matches(tl *t, dp__eval *ev)
@@ -349,7 +380,6 @@ static int count_matches(tl *t, dp__eval *ev)
     for (size_t s = 0; s < t->nseg && rc == DP_OK; s++) {
         const dp__segment *g = dp__snap_seg(ev->snap, s);
         const periods *p = t->segp[s];
-        uint32_t d, target = 0;
         dp__mt *m;
         dp__free(cnt);
         cnt = dp__calloc((size_t)p->nb + 1, sizeof *cnt);
@@ -358,12 +388,9 @@ static int count_matches(tl *t, dp__eval *ev)
         rc = dp__mt_build(ev, g, false, &m);
         if (rc != DP_OK)
             break;
-        while ((rc = dp__mt_advance(m, target, &d)) == DP_OK &&
-               d != DP__DOC_END) {
-            if (!dp__seg_is_deleted(g, d))
-                cnt[p->idx[d]]++;
-            target = d + 1;
-        }
+        rc = count_bitmap(m, p, cnt);
+        if (rc == DP_ENOTFOUND)
+            rc = count_walk(m, g, p, cnt);
         dp__mt_free(m);
         for (uint32_t i = 0; i < p->nb && rc == DP_OK; i++) {
             if (t->segt[s][i])
