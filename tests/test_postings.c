@@ -1266,6 +1266,30 @@ static void same_walk(const dp__segment *g, const tmodel *m, int form,
     }
 }
 
+/* The three terms of docs_bitmap_against_model and
+** take_block_against_model over nd documents of length 10 (len): "all"
+** (every document, 2 forms), "few" (documents 0, 63, 64 and nd - 1),
+** "most" (all but 1 in 8). */
+static void three_terms(tmodel t[3], uint32_t *len, uint32_t nd)
+{
+    static const char *const fn2[2] = {"f", "g"};
+    uint32_t pos[3] = {1, 4, 9}, fm[3];
+    memset(t, 0, 3 * sizeof *t);
+    t[0].name = "all"; t[1].name = "few"; t[2].name = "most";
+    t[0].nforms = 2; t[0].fnames = fn2;
+    t[1].nforms = t[2].nforms = 1;
+    for (uint32_t d = 0; d < nd; d++) {
+        len[d] = 10;
+        for (uint32_t i = 0; i < 3; i++)
+            fm[i] = d % 3 == 0 ? 1 : d % 3 == 1 ? 0 : i % 2;
+        tm_add(&t[0], d, 1 + d % 3, pos, fm);
+        if (d == 0 || d == 63 || d == 64 || d == nd - 1)
+            tm_add(&t[1], d, 1, pos, NULL);
+        if (d % 8 != 5)
+            tm_add(&t[2], d, 1 + d % 2, pos, NULL);
+    }
+}
+
 /* dp__postings_docs_bitmap over 333 documents (5 words, the last one
 ** partial), every version the writer writes: "all" (every document, 2
 ** forms: blocks of 128, 128 and 77), "most" (292 documents: 128, 128,
@@ -1284,23 +1308,8 @@ TEST(docs_bitmap_against_model)
     CHECK(mkdtemp(dir) != NULL);
     enum { ND = 333, NW = (ND + 63) / 64 };
     static uint32_t len[ND];
-    static const char *const fn2[2] = {"f", "g"};
-    uint32_t pos[3] = {1, 4, 9}, fm[3];
     tmodel t[3];
-    memset(t, 0, sizeof t);
-    t[0].name = "all"; t[1].name = "few"; t[2].name = "most";
-    t[0].nforms = 2; t[0].fnames = fn2;
-    t[1].nforms = t[2].nforms = 1;
-    for (uint32_t d = 0; d < ND; d++) {
-        len[d] = 10;
-        for (uint32_t i = 0; i < 3; i++)
-            fm[i] = d % 3 == 0 ? 1 : d % 3 == 1 ? 0 : i % 2;
-        tm_add(&t[0], d, 1 + d % 3, pos, fm);
-        if (d == 0 || d == 63 || d == 64 || d == ND - 1)
-            tm_add(&t[1], d, 1, pos, NULL);
-        if (d % 8 != 5)
-            tm_add(&t[2], d, 1 + d % 2, pos, NULL);
-    }
+    three_terms(t, len, ND);
     CHECK_EQ_INT(t[2].df, 292);
     uint8_t del[ND / 8 + 1];
     uint32_t ndel = 0;
@@ -1454,23 +1463,8 @@ TEST(take_block_against_model)
     CHECK(mkdtemp(dir) != NULL);
     enum { ND = 333 };
     static uint32_t len[ND];
-    static const char *const fn2[2] = {"f", "g"};
-    uint32_t pos[3] = {1, 4, 9}, fm[3];
     tmodel t[3];
-    memset(t, 0, sizeof t);
-    t[0].name = "all"; t[1].name = "few"; t[2].name = "most";
-    t[0].nforms = 2; t[0].fnames = fn2;
-    t[1].nforms = t[2].nforms = 1;
-    for (uint32_t d = 0; d < ND; d++) {
-        len[d] = 10;
-        for (uint32_t i = 0; i < 3; i++)
-            fm[i] = d % 3 == 0 ? 1 : d % 3 == 1 ? 0 : i % 2;
-        tm_add(&t[0], d, 1 + d % 3, pos, fm);
-        if (d == 0 || d == 63 || d == 64 || d == ND - 1)
-            tm_add(&t[1], d, 1, pos, NULL);
-        if (d % 8 != 5)
-            tm_add(&t[2], d, 1 + d % 2, pos, NULL);
-    }
+    three_terms(t, len, ND);
     uint8_t del[ND / 8 + 1];
     memset(del, 0, sizeof del);
     for (uint32_t d = 0; d < ND; d += 7)
