@@ -685,7 +685,11 @@ def main():
         if depeche_cli:
             notes.append("depeche's W2/W3 went through its CLI: no latency ratio.")
         L.append("\nBest peer: the best value among the peers measured in this "
-                 "report (peers with stemming: %s). Latencies: median and p99 over "
+                 "report that do the line's work: with stemming and positions "
+                 "for the W1 lines that say so (%s), FTS5 in its own W1 lines; "
+                 "finding every match for W2 with the exact total, stopping "
+                 "early for W2 stopping early; every peer for the index, W3 and "
+                 "the lines of every peer's default. Latencies: median and p99 over "
                  "every query of the classes (W2: all %d queries; W3: the %d "
                  "timeline queries). Ratio = peer / depeche for times and sizes, "
                  "depeche / peer for throughput.%s\n" % (

@@ -741,9 +741,10 @@ int dp_count(dp_archive *ar, const dp_query *q, uint64_t *out)
 ** benchmark's query set at ten times Le Monde (bench/peers; medians of
 ** five processes), MaxScore beat rank_or_bulk on 5 of the 7 two-term ones
 ** whose idfs differ by 1.5 times or more ("sars OR coups" 0.20 against
-** 0.67 ms), on 2 of the 19 other two-term ones, and on 2 of the 24
-** three-term ones (by 1.2x at most; up to 4.4x slower on the others).
-** So: two terms, one of them 1.5 times the other's idf. */
+** 0.67 ms), on 2 of the 19 other two-term ones (by up to 1.75x) and on
+** 2 of the 24 three-term ones (by up to 1.2x), and was slower on the 39
+** others, by up to 4.4x.  So: two terms, one of them 1.5 times the
+** other's idf. */
 static bool maxscore_pays(dp__mt **kids, uint32_t n)
 {
     dp__postings *p;
