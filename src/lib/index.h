@@ -128,6 +128,14 @@ uint32_t dp__seg_doc_len(const dp__segment *g, uint32_t docid);
 ** dp__seg_doc_len reads it too. */
 enum { DP__DLEN_ESC = 0xFFFF };
 int dp__seg_doc_lens(const dp__segment *g, const uint16_t **out);
+/* Document d's length from dlen (dp__seg_doc_lens of g), inline: the
+** loops that read it per posting would pay a call for each. */
+static inline uint32_t dp__seg_doc_len_in(const dp__segment *g,
+                                          const uint16_t *dlen, uint32_t d)
+{
+    uint32_t l = dlen[d];
+    return DP_LIKELY(l != DP__DLEN_ESC) ? l : dp__seg_doc_len(g, d);
+}
 void dp__seg_doc_date(const dp__segment *g, uint32_t docid, dp_date *out);
 /* Days since 1970-01-01 of the date's first day (month precision: the 1st
 ** of the month, year: January 1st); INT32_MIN when the doc has no date. */

@@ -979,8 +979,7 @@ struct dp__postings {
 /* Document d's length (d < ndocs), for its Rice parameter. */
 static inline uint32_t doc_len(const dp__postings *p, uint32_t d)
 {
-    uint32_t l = p->dlen[d];
-    return DP_LIKELY(l != DP__DLEN_ESC) ? l : dp__seg_doc_len(p->g, d);
+    return dp__seg_doc_len_in(p->g, p->dlen, d);
 }
 
 /* A damaged list stops the cursor for good: every later call returns

@@ -1429,10 +1429,10 @@ void dp__mt_set_floor(dp__mt *m, double floor)
         m->floor = floor;
 }
 
-/* Are m's matches exactly the documents of its lists: an atom of whole
-** terms (a form filter keeps only some of a list's documents), or an OR
-** of such?  Then they can be had as a bitmap, without a merge. */
-static bool bitmap_ok(const dp__mt *m)
+/* An atom of whole terms (a form filter keeps only some of a list's
+** documents), or an OR of such: its matches can be had as a bitmap,
+** without a merge, and its lists read a block at a time. */
+bool dp__mt_whole_lists(const dp__mt *m)
 {
     if (m->started)
         return false;
@@ -1441,7 +1441,7 @@ static bool bitmap_ok(const dp__mt *m)
     case MT_ATOM: return !m->formed;
     case MT_OR:
         for (uint32_t i = 0; i < m->nkids; i++)
-            if (!bitmap_ok(m->kids[i]))
+            if (!dp__mt_whole_lists(m->kids[i]))
                 return false;
         return true;
     default: return false;
@@ -1460,11 +1460,6 @@ static int fill_bitmap(dp__mt *m, uint64_t *bm)
     return rc;
 }
 
-bool dp__mt_whole_lists(const dp__mt *m)
-{
-    return bitmap_ok(m);
-}
-
 int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords)
 {
     const dp__segment *g = m->g;
@@ -1474,7 +1469,7 @@ int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords)
 
     *out = NULL;
     *nwords = 0;
-    if (!bitmap_ok(m))
+    if (!dp__mt_whole_lists(m))
         return DP_ENOTFOUND;
     bm = dp__calloc(nw ? nw : 1, sizeof *bm);
     if (bm == NULL)

@@ -298,23 +298,35 @@ static int or_next(or_walk *w, uint32_t i)
     return DP_OK;
 }
 
-/* BM25 of d summed over the terms on it, norm = k1 (1 - b + b dl / avgdl);
-** with the smallest norm, k1 (1 - b), a bound of it. */
+/* The two halves of BM25 that every ranking of an OR of terms computes
+** alike (rank_or_terms, rank_maxscore_terms, rank_or_bulk), so that all
+** give the same scores to the bit and rank ties alike: a document's norm,
+** k1 (1 - b + b dl / avgdl), the smallest being k1 (1 - b); and a term's
+** score at frequency tf. */
+static inline double or_norm(double dl, double avgdl)
+{
+    return DP__BM25_K1 * (1 - DP__BM25_B + DP__BM25_B * dl / avgdl);
+}
+
+static inline double or_term_score(double idf, double tf, double norm)
+{
+    return idf * (DP__BM25_K1 + 1) * tf / (tf + norm);
+}
+
+/* BM25 of d summed over the terms on it (or_norm); with the smallest
+** norm, a bound of it. */
 static double or_score(const or_walk *w, uint32_t d, double norm)
 {
     double sc = 0;
     for (uint32_t i = 0; i < w->n; i++)
-        if (w->cur[i] == d) {
-            double tf = dp__postings_freq(w->p[i]);
-            sc += w->idf[i] * (DP__BM25_K1 + 1) * tf / (tf + norm);
-        }
+        if (w->cur[i] == d)
+            sc += or_term_score(w->idf[i], dp__postings_freq(w->p[i]), norm);
     return sc;
 }
 
 static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
                          double avgdl, size_t s, heap *h, uint64_t *seen)
 {
-    const double k1 = DP__BM25_K1, b = DP__BM25_B;
     or_walk w;
     int rc = DP_OK;
 
@@ -332,10 +344,10 @@ static int rank_or_terms(const dp__segment *g, dp__mt **kids, uint32_t n,
             break;
         (*seen)++;
         if (h->n < h->k ||
-            or_score(&w, d, k1 * (1 - b)) + 1e-9 > h->e[0].key) {
+            or_score(&w, d, or_norm(0, avgdl)) + 1e-9 > h->e[0].key) {
             double dl = (double)dp__seg_doc_len(g, d);
             dp__entry e;
-            e.score = e.key = or_score(&w, d, k1 * (1 - b + b * dl / avgdl));
+            e.score = e.key = or_score(&w, d, or_norm(dl, avgdl));
             e.addr = (uint64_t)s << 32 | d;
             rc = heap_push(h, &e);
         }
@@ -375,7 +387,6 @@ typedef struct or_bulk {
     const dp__segment *g;
     const uint16_t *dlen;         /* dp__seg_doc_lens */
     double avgdl;
-    uint32_t n;
     or_list l[OR_TERMS_MAX];
     double score[OR_WINDOW];      /* 0 unless the document's bit is set */
     uint64_t hit[OR_WINDOW / 64]; /* documents of the window in a list */
@@ -401,20 +412,17 @@ static int or_list_fill(or_list *l)
 ** window. */
 static int or_list_score(or_bulk *b, or_list *l, uint32_t base, uint32_t lim)
 {
-    const double k1 = DP__BM25_K1, bb = DP__BM25_B;
     int rc;
     while ((rc = or_list_fill(l)) == DP_OK && l->i < l->n &&
            l->docs[l->i] < lim) {
         uint32_t stop = l->n;
         while (l->i < stop && l->docs[l->i] < lim) {
-            uint32_t d = l->docs[l->i], o = d - base, len = b->dlen[d];
-            double tf = l->freqs[l->i];
-            double dl = (double)(len != DP__DLEN_ESC ? len
-                                                     : dp__seg_doc_len(b->g, d));
-            double norm = k1 * (1 - bb + bb * dl / b->avgdl);
+            uint32_t d = l->docs[l->i], o = d - base;
+            double dl = (double)dp__seg_doc_len_in(b->g, b->dlen, d);
             /* the window's scores start at 0 and 0 + x is x: no branch
             ** on whether d is new (a coin toss per posting) */
-            b->score[o] += l->idf * (DP__BM25_K1 + 1) * tf / (tf + norm);
+            b->score[o] += or_term_score(l->idf, l->freqs[l->i],
+                                         or_norm(dl, b->avgdl));
             b->hit[o >> 6] |= 1ull << (o & 63);
             l->i++;
         }
@@ -457,15 +465,15 @@ static int rank_or_bulk(const dp__segment *g, dp__mt **kids, uint32_t n,
 {
     uint32_t ndocs = dp__seg_ndocs(g);
     or_bulk *b = dp__calloc(1, sizeof *b); /* 18 kB: not on the stack */
-    int rc = b ? dp__seg_doc_lens(g, &b->dlen) : DP_ENOMEM;
+    int rc;
 
+    if (b == NULL)
+        return DP_ENOMEM;
+    b->g = g;
+    b->avgdl = avgdl;
+    rc = dp__seg_doc_lens(g, &b->dlen);
     for (uint32_t i = 0; i < n && rc == DP_OK; i++)
         rc = dp__mt_single(kids[i], &b->l[i].p, &b->l[i].idf);
-    if (b != NULL) {
-        b->g = g;
-        b->avgdl = avgdl;
-        b->n = n;
-    }
     while (rc == DP_OK) {
         uint32_t first = DP__DOC_END, base, lim;
         for (uint32_t i = 0; i < n && rc == DP_OK; i++) {
@@ -490,9 +498,8 @@ static int rank_or_bulk(const dp__segment *g, dp__mt **kids, uint32_t n,
 /* Bound of term i's score on its current doc: at the shortest length. */
 static double or_term_bound(const or_walk *w, uint32_t i)
 {
-    double tf = dp__postings_freq(w->p[i]);
-    return w->idf[i] * (DP__BM25_K1 + 1) * tf /
-           (tf + DP__BM25_K1 * (1 - DP__BM25_B));
+    return or_term_score(w->idf[i], dp__postings_freq(w->p[i]),
+                         or_norm(0, 1));
 }
 
 /* MaxScore over an OR of single terms (no_total), on their cursors as
@@ -510,7 +517,6 @@ static int rank_maxscore_terms(const dp__segment *g, dp__mt **kids,
                                uint32_t n, double avgdl, size_t s, heap *h,
                                uint64_t *seen, bool *pruned)
 {
-    const double k1 = DP__BM25_K1, b = DP__BM25_B;
     uint32_t ord[OR_TERMS_MAX]; /* term indexes by increasing bound */
     double cum[OR_TERMS_MAX + 1];   /* cum[j]: bounds of ord[0..j) */
     or_walk w;
@@ -569,7 +575,7 @@ static int rank_maxscore_terms(const dp__segment *g, dp__mt **kids,
         if (in && rc == DP_OK) {
             double dl = (double)dp__seg_doc_len(g, d);
             dp__entry e;
-            e.score = e.key = or_score(&w, d, k1 * (1 - b + b * dl / avgdl));
+            e.score = e.key = or_score(&w, d, or_norm(dl, avgdl));
             e.addr = (uint64_t)s << 32 | d;
             (*seen)++;
             rc = heap_push(h, &e);
