@@ -1324,6 +1324,87 @@ out:
     dp_query_free(q2);
 }
 
+/* ANDs over the same segment.  An AND of dense lists is counted and put
+** on a timeline from the bitmaps of its lists (dp__mt_live_bitmap), one
+** with a much rarer list by walking its cursors: each query is checked
+** against the documents, month by month, and against its twin with one
+** word =exact (never a bitmap). */
+typedef struct big_and {
+    const char *text, *twin;
+    bool (*match)(uint32_t i);
+} big_and;
+
+static bool has(uint32_t i, int w) { return big_tf(i, w) > 0; }
+static bool and01(uint32_t i) { return has(i, 0) && has(i, 1); }
+static bool and03(uint32_t i) { return has(i, 0) && has(i, 3); }
+static bool and01n2(uint32_t i) { return and01(i) && !has(i, 2); }
+static bool and0or13(uint32_t i) { return has(i, 0) && (has(i, 1) || has(i, 3)); }
+static bool and01y(uint32_t i) { return and01(i) && i % 3 == 1; }
+static bool and01or3(uint32_t i) { return and01(i) || has(i, 3); }
+static bool and012(uint32_t i) { return and01(i) && has(i, 2); }
+static bool and1n02(uint32_t i) { return has(i, 1) && !(has(i, 0) && has(i, 2)); }
+
+static const big_and big_ands[] = {
+    {"zorglub quixar", "=zorglub quixar", and01},
+    {"zorglub tilouk", "=zorglub tilouk", and03},
+    {"zorglub quixar -bramvek", "zorglub =quixar -bramvek", and01n2},
+    {"zorglub (quixar OR tilouk)", "=zorglub (quixar OR tilouk)", and0or13},
+    {"zorglub quixar date:2021", "zorglub =quixar date:2021", and01y},
+    {"(zorglub quixar) OR tilouk", "(=zorglub quixar) OR tilouk", and01or3},
+    {"zorglub quixar bramvek", "zorglub quixar =bramvek", and012},
+    {"quixar -(zorglub bramvek)", "=quixar -(zorglub bramvek)", and1n02},
+};
+
+typedef struct big_months {
+    uint64_t count[36]; /* 2020-01 .. 2022-12 */
+    uint64_t other;     /* rows outside them */
+} big_months;
+
+static int big_month_row(void *ctx, const dp_timeline_row *row)
+{
+    big_months *bm = ctx;
+    int y = row->start.year - 2020, m = row->start.month - 1;
+    if (row->precise && y >= 0 && y < 3 && m >= 0 && m < 12)
+        bm->count[y * 12 + m] += row->count;
+    else
+        bm->other += row->count;
+    return 0;
+}
+
+static void big_and_check(dp_archive *big, const big_and *a)
+{
+    big_months want, got, twin;
+    uint64_t n = 0, c1 = 0, c2 = 0;
+    dp_query *q1 = big_parse(a->text), *q2 = big_parse(a->twin);
+    memset(&want, 0, sizeof want);
+    memset(&got, 0, sizeof got);
+    memset(&twin, 0, sizeof twin);
+    for (uint32_t i = 0; i < BIG_DOCS; i++)
+        if (a->match(i) && !big_deleted(i)) {
+            want.count[(i % 3) * 12 + i % 12]++;
+            n++;
+        }
+    CHECK(q1 != NULL && q2 != NULL);
+    if (q1 && q2) {
+        CHECK_EQ_INT(dp_count(big, q1, &c1), DP_OK);
+        CHECK_EQ_INT(dp_count(big, q2, &c2), DP_OK);
+        CHECK_EQ_INT(dp_timeline(big, q1, DP_BY_MONTH, big_month_row, &got),
+                     DP_OK);
+        CHECK_EQ_INT(dp_timeline(big, q2, DP_BY_MONTH, big_month_row, &twin),
+                     DP_OK);
+    }
+    if (c1 != n || c2 != n)
+        printf("    %s: count %llu, twin %llu, expected %llu\n", a->text,
+               (unsigned long long)c1, (unsigned long long)c2,
+               (unsigned long long)n);
+    CHECK_EQ_INT(c1, (long long)n);
+    CHECK_EQ_INT(c2, (long long)n);
+    CHECK(memcmp(&got, &want, sizeof want) == 0);
+    CHECK(memcmp(&twin, &want, sizeof want) == 0);
+    dp_query_free(q1);
+    dp_query_free(q2);
+}
+
 TEST(or_of_terms_over_many_windows)
 {
     char path[sizeof dir + 8];
@@ -1341,6 +1422,8 @@ TEST(or_of_terms_over_many_windows)
         dp__snap_close(s);
         for (unsigned mask = 1; mask < 16; mask++)
             big_check(big, mask);
+        for (size_t i = 0; i < sizeof big_ands / sizeof *big_ands; i++)
+            big_and_check(big, &big_ands[i]);
     }
     dp_archive_close(big);
 }
