@@ -1157,8 +1157,8 @@ static const char *const big_words[] = {"zorglub", "quixar", "bramvek",
 static uint32_t big_tf(uint32_t i, int w)
 {
     static const uint32_t every[] = {2, 3, 7, 1000};
-    if (w == 3)
-        return i % 1000 == 5 ? 1 : 0;
+    if (w == 3) /* even: some of zorglub's documents hold it */
+        return i % 1000 == 6 ? 1 : 0;
     return i % every[w] == 0 ? 1 + (i / every[w]) % 4 : 0;
 }
 
@@ -1326,12 +1326,14 @@ out:
 
 /* ANDs over the same segment.  An AND of dense lists is counted and put
 ** on a timeline from the bitmaps of its lists (dp__mt_live_bitmap), one
-** with a much rarer list by walking its cursors: each query is checked
-** against the documents, month by month, and against its twin with one
-** word =exact (never a bitmap). */
+** with a much rarer list, or of rare lists only, by walking its cursors:
+** each query is checked against the documents, month by month, against
+** its twin with one word =exact (never a bitmap), and for the way it
+** was counted. */
 typedef struct big_and {
     const char *text, *twin;
     bool (*match)(uint32_t i);
+    bool bitmap; /* counted from the bitmaps (else walked) */
 } big_and;
 
 static bool has(uint32_t i, int w) { return big_tf(i, w) > 0; }
@@ -1343,17 +1345,63 @@ static bool and01y(uint32_t i) { return and01(i) && i % 3 == 1; }
 static bool and01or3(uint32_t i) { return and01(i) || has(i, 3); }
 static bool and012(uint32_t i) { return and01(i) && has(i, 2); }
 static bool and1n02(uint32_t i) { return has(i, 1) && !(has(i, 0) && has(i, 2)); }
+static bool and0or123(uint32_t i)
+{
+    return has(i, 0) && ((has(i, 1) && has(i, 2)) || has(i, 3));
+}
+static bool and1n0y(uint32_t i) { return has(i, 1) && !(has(i, 0) && i % 3 == 1); }
+static bool and103(uint32_t i) { return has(i, 1) && and03(i); }
+static bool and3y(uint32_t i) { return has(i, 3) && i % 3 == 1; }
+static bool none(uint32_t i) { (void)i; return false; }
 
 static const big_and big_ands[] = {
-    {"zorglub quixar", "=zorglub quixar", and01},
-    {"zorglub tilouk", "=zorglub tilouk", and03},
-    {"zorglub quixar -bramvek", "zorglub =quixar -bramvek", and01n2},
-    {"zorglub (quixar OR tilouk)", "=zorglub (quixar OR tilouk)", and0or13},
-    {"zorglub quixar date:2021", "zorglub =quixar date:2021", and01y},
-    {"(zorglub quixar) OR tilouk", "(=zorglub quixar) OR tilouk", and01or3},
-    {"zorglub quixar bramvek", "zorglub quixar =bramvek", and012},
-    {"quixar -(zorglub bramvek)", "=quixar -(zorglub bramvek)", and1n02},
+    {"zorglub quixar", "=zorglub quixar", and01, true},
+    {"zorglub tilouk", "=zorglub tilouk", and03, false},
+    {"zorglub quixar -bramvek", "zorglub =quixar -bramvek", and01n2, true},
+    {"zorglub (quixar OR tilouk)", "=zorglub (quixar OR tilouk)", and0or13,
+     true},
+    {"zorglub quixar date:2021", "zorglub =quixar date:2021", and01y, true},
+    {"(zorglub quixar) OR tilouk", "(=zorglub quixar) OR tilouk", and01or3,
+     true},
+    {"zorglub quixar bramvek", "zorglub quixar =bramvek", and012, true},
+    {"quixar -(zorglub bramvek)", "=quixar -(zorglub bramvek)", and1n02, true},
+    {"zorglub ((quixar bramvek) OR tilouk)",
+     "=zorglub ((quixar bramvek) OR tilouk)", and0or123, true},
+    {"quixar -(zorglub date:2021)", "=quixar -(zorglub date:2021)", and1n0y,
+     true},
+    {"zorg* quixar", "zorg* =quixar", and01, true},
+    {"zorglub quixar lang:fr", "zorglub =quixar lang:fr", and01, true},
+    {"zorglub quixar nimportequoi", "=zorglub quixar nimportequoi", none,
+     false},
+    /* a sparse inner AND: the whole query is walked */
+    {"quixar (zorglub tilouk)", "=quixar (zorglub tilouk)", and103, false},
+    /* dense enough, but fewer postings than the bitmap has words */
+    {"tilouk date:2021", "=tilouk date:2021", and3y, false},
 };
+
+/* Is q counted from a bitmap in big's one segment (1), walked (0)? */
+static int big_counted_by_bitmap(dp_archive *big, const dp_query *q)
+{
+    dp__snap *s = NULL;
+    dp__eval ev;
+    dp__mt *m = NULL;
+    uint64_t *bm = NULL;
+    uint32_t nw;
+    int rc = dp__snap_open(big, &s), way = -1;
+    if (rc != DP_OK)
+        return -1;
+    rc = dp__eval_init(&ev, q, s);
+    if (rc == DP_OK && (rc = dp__mt_build(&ev, dp__snap_seg(s, 0), false,
+                                          &m)) == DP_OK) {
+        rc = dp__mt_live_bitmap(m, &bm, &nw);
+        way = rc == DP_OK ? 1 : rc == DP_ENOTFOUND ? 0 : -1;
+    }
+    dp__free(bm);
+    dp__mt_free(m);
+    dp__eval_free(&ev);
+    dp__snap_close(s);
+    return way;
+}
 
 typedef struct big_months {
     uint64_t count[36]; /* 2020-01 .. 2022-12 */
@@ -1386,6 +1434,12 @@ static void big_and_check(dp_archive *big, const big_and *a)
         }
     CHECK(q1 != NULL && q2 != NULL);
     if (q1 && q2) {
+        int way = big_counted_by_bitmap(big, q1);
+        if (way != (int)a->bitmap)
+            printf("    %s: counted %s\n", a->text,
+                   way == 1 ? "from a bitmap" : way == 0 ? "by a walk" : "?");
+        CHECK_EQ_INT(way, (int)a->bitmap);
+        CHECK_EQ_INT(big_counted_by_bitmap(big, q2), 0);
         CHECK_EQ_INT(dp_count(big, q1, &c1), DP_OK);
         CHECK_EQ_INT(dp_count(big, q2, &c2), DP_OK);
         CHECK_EQ_INT(dp_timeline(big, q1, DP_BY_MONTH, big_month_row, &got),

@@ -177,13 +177,14 @@ int dp__mt_fast_count(dp__mt *m, uint64_t *count);
 bool dp__mt_whole_lists(const dp__mt *m);
 /* When m (fresh from dp__mt_build) matches exactly the documents of its
 ** postings lists -- a whole term, a prefix of whole terms, an OR of these
-** -- or is an AND of such (with NOTs of such, date and source filters)
-** over lists dense enough to pay, its live matches in the segment as a
-** bitmap (bit d of word d / 64 for document d), *nwords words, the
-** caller's to dp__free: counting long lists this way costs a decode of
-** their blocks, where a merge or a leapfrog of their cursors costs steps
-** per document.  m cannot advance afterwards.  DP_OK, DP_ENOTFOUND (another query: walk it), DP_ENOMEM,
-** DP_ECORRUPT. */
+** -- or is an AND of such, ORs of ANDs included, with NOTs of such and
+** date, source and lang filters, whose lists are dense enough to pay
+** (query_eval.c, lists_ok), its live matches in the segment as a bitmap
+** (bit d of word d / 64 for document d), *nwords words, the caller's to
+** dp__free: counting long lists this way costs a decode of their blocks,
+** where a merge or a leapfrog of their cursors costs steps per document.
+** m cannot advance afterwards.  DP_OK, DP_ENOTFOUND (another query: walk
+** it), DP_ENOMEM, DP_ECORRUPT. */
 int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords);
 /* When the root is a scoring phrase on doc: an upper bound of its score
 ** there from the occurrences of its rarest word in doc (the phrase

@@ -1440,8 +1440,13 @@ void dp__mt_set_floor(dp__mt *m, double floor)
 ** "bateau ans" (33) from 0.47 to 0.37, and lost from about 64 on:
 ** "apple monde" (64) 0.40 both ways, "donetsk ans" (75) 0.27 against
 ** 0.37, "donetsk monde" (85) 0.31-0.40 against 0.40-0.45.  So the bitmap
-** is taken up to AND_BITMAP_RATIO postings per document of the rarest
-** list, half the break-even. */
+** is taken while all the lists to decode (NOTs and nested ones included)
+** hold at most AND_BITMAP_RATIO postings per document of the AND's
+** smallest positive kid (for an OR kid, the sum of its lists), half the
+** break-even; and not when they hold fewer postings than the bitmap has
+** words (two rare words, "rare date:2021"): a walk takes a few steps
+** where the bitmap would clear and scan three arrays of the segment's
+** size. */
 enum { AND_BITMAP_RATIO = 32 };
 
 /* What m's bitmap costs, *cost postings decoded, and at most how many
@@ -1500,7 +1505,8 @@ static bool lists_ok(const dp__mt *m, bool ands)
                           ands))
                 return false;
         bitmap_size(m, &cost, &bound);
-        return cost <= AND_BITMAP_RATIO * bound;
+        return cost <= AND_BITMAP_RATIO * bound &&
+               cost >= (dp__seg_ndocs(m->g) + 63) / 64;
     default: return false;
     }
 }

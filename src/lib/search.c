@@ -32,8 +32,8 @@
 ** a phrase of common words has tens of thousands of candidates, and only
 ** a few can still enter the top.  A single whole term is
 ** counted from its df (minus its deleted documents), a prefix or an OR of
-** whole terms on a bitmap of their lists (dp__mt_live_bitmap), anything
-** else by walking its matches.  Date sorting visits
+** whole terms, or an AND of such over dense lists, on a bitmap of their
+** lists (dp__mt_live_bitmap), anything else by walking its matches.  Date sorting visits
 ** every match and so counts them too.
 */
 #include "dp_int.h"
