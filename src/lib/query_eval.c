@@ -1449,6 +1449,13 @@ void dp__mt_set_floor(dp__mt *m, double floor)
 ** size. */
 enum { AND_BITMAP_RATIO = 32 };
 
+/* Part i of the AND m for its bitmap: its positive kids, then the kids
+** of its NOTs (i < npos + nneg). */
+static dp__mt *and_part(const dp__mt *m, uint32_t i)
+{
+    return i < m->npos ? m->pos[i] : m->neg[i - m->npos];
+}
+
 /* What m's bitmap costs, *cost postings decoded, and at most how many
 ** documents m matches, *bound (the steps of a walk). */
 static void bitmap_size(const dp__mt *m, uint64_t *cost, uint64_t *bound)
@@ -1469,10 +1476,9 @@ static void bitmap_size(const dp__mt *m, uint64_t *cost, uint64_t *bound)
     case MT_AND:
         *bound = UINT64_MAX;
         for (uint32_t i = 0; i < m->npos + m->nneg; i++) {
-            bool neg = i >= m->npos;
-            bitmap_size(neg ? m->neg[i - m->npos] : m->pos[i], &c, &k);
+            bitmap_size(and_part(m, i), &c, &k);
             *cost += c;
-            if (!neg && k < *bound)
+            if (i < m->npos && k < *bound)
                 *bound = k;
         }
         break;
@@ -1501,8 +1507,7 @@ static bool lists_ok(const dp__mt *m, bool ands)
         if (!ands || m->npos == 0)
             return false;
         for (uint32_t i = 0; i < m->npos + m->nneg; i++)
-            if (!lists_ok(i < m->npos ? m->pos[i] : m->neg[i - m->npos],
-                          ands))
+            if (!lists_ok(and_part(m, i), ands))
                 return false;
         bitmap_size(m, &cost, &bound);
         return cost <= AND_BITMAP_RATIO * bound &&
@@ -1532,7 +1537,7 @@ static int fill_and(dp__mt *m, uint64_t *bm, uint32_t nw)
     for (uint32_t i = 1; i < m->npos + m->nneg && rc == DP_OK; i++) {
         bool neg = i >= m->npos;
         memset(one, 0, nw * sizeof *one);
-        rc = fill_bitmap(neg ? m->neg[i - m->npos] : m->pos[i], one, nw);
+        rc = fill_bitmap(and_part(m, i), one, nw);
         for (uint32_t w = 0; rc == DP_OK && w < nw; w++)
             acc[w] &= neg ? ~one[w] : one[w];
     }
