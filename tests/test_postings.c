@@ -1560,5 +1560,109 @@ TEST(take_block_against_model)
     dp__buf_free(&err);
 }
 
+/* dp__postings_peek_block and dp__postings_pass_block over the terms of
+** take_block_against_model, every version the writer writes, with
+** deletions: for every choice of blocks to pass, each block peeked gives
+** the skip entry dp__postings_block gives for it (a term of one block: no
+** bound), a block taken after passes holds the model's documents of
+** that block, and the end is DP_ENOTFOUND for good; a form filter or a
+** moved cursor gives DP_EINVAL. */
+TEST(peek_and_pass_blocks_against_model)
+{
+    char dir[] = "/tmp/dp-test-post13.XXXXXX";
+    dp_buf err = DP_BUF_INIT;
+    CHECK(mkdtemp(dir) != NULL);
+    enum { ND = 333 };
+    static uint32_t len[ND];
+    tmodel t[3];
+    three_terms(t, len, ND);
+    uint8_t del[ND / 8 + 1];
+    memset(del, 0, sizeof del);
+    for (uint32_t d = 0; d < ND; d += 7)
+        del[d / 8] |= (uint8_t)(1 << (d % 8));
+    for (uint32_t version = 2; version <= DP__SEG_VERSION; version++) {
+        if (test_failed_now)
+            break;
+        tm_write(dir, version, version, ND, len, t, 3);
+        dp__segfile *f;
+        dp__segment g;
+        open_seg(dir, version, &f, &g, &err);
+        g.deleted = del;
+        g.ndeleted = (ND + 6) / 7;
+        for (int i = 0; i < 3 && !test_failed_now; i++) {
+            dp__term_info ti;
+            CHECK_EQ_INT(dp__seg_term_find(&g, t[i].name, strlen(t[i].name),
+                                           &ti), DP_OK);
+            uint32_t nb = (t[i].df + DP__BLOCK - 1) / DP__BLOCK;
+            for (uint32_t pass = 0; pass < 1u << nb; pass++) {
+                dp__postings *p, *q;
+                uint32_t bad = UINT32_MAX;
+                CHECK_EQ_INT(dp__postings_open(&g, &ti, -1, 0, &p), DP_OK);
+                for (uint32_t b = 0; b < nb && bad == UINT32_MAX; b++) {
+                    uint32_t k0 = b * DP__BLOCK;
+                    uint32_t kn = k0 + DP__BLOCK < t[i].df ? k0 + DP__BLOCK
+                                                          : t[i].df;
+                    dp__block_info pi, want;
+                    CHECK_EQ_INT(dp__postings_peek_block(p, &pi), DP_OK);
+                    if (nb == 1) {
+                        want.last_doc = DP__DOC_END - 1;
+                        want.max_freq = UINT32_MAX;
+                        want.min_len = 0;
+                    } else {
+                        CHECK_EQ_INT(dp__postings_open(&g, &ti, -1, 0, &q),
+                                     DP_OK);
+                        CHECK_EQ_INT(dp__postings_block(q, t[i].docs[k0],
+                                                        &want), DP_OK);
+                        dp__postings_free(q);
+                        CHECK_EQ_INT(want.last_doc, t[i].docs[kn - 1]);
+                    }
+                    if (pi.last_doc != want.last_doc ||
+                        pi.max_freq != want.max_freq ||
+                        pi.min_len != want.min_len)
+                        bad = b;
+                    if (pass & (1u << b)) {
+                        CHECK_EQ_INT(dp__postings_pass_block(p), DP_OK);
+                        continue;
+                    }
+                    const uint32_t *docs, *freqs;
+                    uint32_t n;
+                    CHECK_EQ_INT(dp__postings_take_block(p, &docs, &freqs,
+                                                         &n), DP_OK);
+                    CHECK_EQ_INT(n, kn - k0);
+                    for (uint32_t j = 0; j < n && j < kn - k0; j++)
+                        if (docs[j] != t[i].docs[k0 + j] ||
+                            freqs[j] != t[i].freq[k0 + j])
+                            bad = b;
+                }
+                CHECK_EQ_INT(bad, UINT32_MAX);
+                dp__block_info pi;
+                CHECK_EQ_INT(dp__postings_peek_block(p, &pi), DP_ENOTFOUND);
+                CHECK_EQ_INT(dp__postings_pass_block(p), DP_ENOTFOUND);
+                CHECK_EQ_INT(dp__postings_peek_block(p, &pi), DP_ENOTFOUND);
+                dp__postings_free(p);
+            }
+            dp__postings *p;
+            dp__block_info pi;
+            CHECK_EQ_INT(dp__postings_open(&g, &ti, -1, 0, &p), DP_OK);
+            CHECK_EQ_INT(dp__postings_next(p), DP_OK);
+            CHECK_EQ_INT(dp__postings_peek_block(p, &pi), DP_EINVAL);
+            CHECK_EQ_INT(dp__postings_pass_block(p), DP_EINVAL);
+            dp__postings_free(p);
+            if (t[i].nforms > 1) {
+                CHECK_EQ_INT(dp__postings_open(&g, &ti, 1, 0, &p), DP_OK);
+                CHECK_EQ_INT(dp__postings_peek_block(p, &pi), DP_EINVAL);
+                CHECK_EQ_INT(dp__postings_pass_block(p), DP_EINVAL);
+                dp__postings_free(p);
+            }
+        }
+        dp__segfile_unref(f);
+        remove_seg(dir, version);
+    }
+    for (int i = 0; i < 3; i++)
+        tm_free(&t[i]);
+    rmdir(dir);
+    dp__buf_free(&err);
+}
+
 #undef RND
 TEST_MAIN()

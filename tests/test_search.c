@@ -1235,6 +1235,7 @@ static void big_check(dp_archive *big, unsigned mask)
     uint64_t want = 0, c1 = 0, c2 = 0, m1 = 0, m2 = 0;
     dp_search_options so = DP_SEARCH_OPTIONS_INIT;
     dp_results *r1 = NULL, *r2 = NULL, *top = NULL, *fast = NULL;
+    dp_results *twin_top = NULL;
     int last = -1;
     for (int k = 0; k < 4; k++)
         if (mask & (1u << k))
@@ -1300,25 +1301,33 @@ static void big_check(dp_archive *big, unsigned mask)
         good += hit && !big_deleted((uint32_t)n);
     }
     CHECK_EQ_INT(good, (long long)want);
-    /* the top 10, exact and with MaxScore, is the head of the ranking */
+    /* the top 10, exact and with MaxScore, is the head of the ranking;
+    ** and so is the twin's (one word: rank_single_blocks for the word,
+    ** rank_single for its =exact twin, a form's cursor) */
     so.limit = 10;
     CHECK_EQ_INT(dp_search(big, q1, &so, &top), DP_OK);
+    CHECK_EQ_INT(dp_search(big, q2, &so, &twin_top), DP_OK);
     so.no_total = 1;
     CHECK_EQ_INT(dp_search(big, q1, &so, &fast), DP_OK);
-    if (top && fast) {
+    if (top && fast && twin_top) {
         size_t n = want < 10 ? want : 10, head = 0;
         CHECK_EQ_INT(dp_results_count(top), (long long)n);
         CHECK_EQ_INT(dp_results_count(fast), (long long)n);
+        CHECK_EQ_INT(dp_results_count(twin_top), (long long)n);
+        CHECK_EQ_INT(dp_results_total(twin_top), (long long)want);
         for (size_t i = 0; i < n && i < dp_results_count(top) &&
-                           i < dp_results_count(fast); i++)
+                           i < dp_results_count(fast) &&
+                           i < dp_results_count(twin_top); i++)
             head += top->hits[i].addr == r1->hits[i].addr &&
-                    fast->hits[i].addr == r1->hits[i].addr;
+                    fast->hits[i].addr == r1->hits[i].addr &&
+                    twin_top->hits[i].addr == r2->hits[i].addr;
         CHECK_EQ_INT(head, (long long)n);
     }
 out:
     dp_results_free(r1);
     dp_results_free(r2);
     dp_results_free(top);
+    dp_results_free(twin_top);
     dp_results_free(fast);
     dp_query_free(q1);
     dp_query_free(q2);

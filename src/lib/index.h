@@ -354,5 +354,13 @@ typedef struct dp__block_info {
     uint32_t min_len;
 } dp__block_info;
 int dp__postings_block(dp__postings *p, uint32_t target, dp__block_info *out);
+/* The skip entry of the block the next dp__postings_take_block would
+** take (last_doc, max_freq, min_len as dp__postings_block gives them;
+** a term of one block has none: max_freq UINT32_MAX, min_len 0), without
+** moving the cursor; and passing that block without decoding it.  Only
+** on a cursor that take_block may move.  DP_OK, DP_ENOTFOUND after the
+** last block, DP_EINVAL, DP_ECORRUPT. */
+int dp__postings_peek_block(dp__postings *p, dp__block_info *out);
+int dp__postings_pass_block(dp__postings *p);
 
 #endif /* DP_INDEX_H */

@@ -1895,6 +1895,54 @@ int dp__postings_take_block(dp__postings *p, const uint32_t **docs,
     return DP_OK;
 }
 
+/* The block the next dp__postings_take_block would take, or DP_EINVAL
+** when take_block may not be called (the same conditions); sets b. */
+static int next_taken_block(const dp__postings *p, uint32_t *b)
+{
+    if (p->damaged)
+        return DP_ECORRUPT;
+    if (p->form >= 0 || (p->at.state == 1 && p->bi < p->bn))
+        return DP_EINVAL;
+    if (p->at.state == 2)
+        return DP_ENOTFOUND;
+    *b = p->at.state == 0 ? 0 : p->blk + 1;
+    return *b < p->nblocks ? DP_OK : DP_ENOTFOUND;
+}
+
+int dp__postings_peek_block(dp__postings *p, dp__block_info *out)
+{
+    uint32_t b;
+    int rc = next_taken_block(p, &b);
+    if (rc != DP_OK)
+        return rc;
+    if (p->sk_last == NULL) { /* one block, no skip entry: no bound */
+        out->last_doc = DP__DOC_END - 1;
+        out->max_freq = UINT32_MAX;
+        out->min_len = 0;
+        return DP_OK;
+    }
+    out->last_doc = p->sk_last[b];
+    out->max_freq = p->sk_maxf[b];
+    out->min_len = p->sk_minlen[b];
+    return DP_OK;
+}
+
+int dp__postings_pass_block(dp__postings *p)
+{
+    uint32_t b;
+    int rc = next_taken_block(p, &b);
+    if (rc == DP_ENOTFOUND)
+        p->at.state = 2;
+    if (rc != DP_OK)
+        return rc;
+    /* as if block b were taken whole: the next take loads b + 1, whose
+    ** first gap counts from sk_last[b] (decode_doc_list) */
+    p->blk = b;
+    p->bn = p->bi = 0;
+    p->at.state = 1;
+    return DP_OK;
+}
+
 int dp__postings_count_deleted(dp__postings *p, uint32_t *out)
 {
     if (p->damaged)
