@@ -1867,36 +1867,9 @@ int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
     return rc;
 }
 
-int dp__postings_take_block(dp__postings *p, const uint32_t **docs,
-                            const uint32_t **freqs, uint32_t *n)
-{
-    uint32_t b;
-    int rc;
-    *n = 0;
-    if (p->damaged)
-        return DP_ECORRUPT;
-    if (p->form >= 0 || (p->at.state == 1 && p->bi < p->bn))
-        return DP_EINVAL;
-    if (p->at.state == 2)
-        return DP_ENOTFOUND;
-    b = p->at.state == 0 ? 0 : p->blk + 1;
-    if (b >= p->nblocks) {
-        p->at.state = 2;
-        return DP_ENOTFOUND;
-    }
-    rc = load_block(p, b);
-    if (rc != DP_OK)
-        return rc;
-    p->at.state = 1;
-    p->bi = p->bn; /* taken: the next call loads the next block */
-    *docs = p->docs;
-    *freqs = p->freqs;
-    *n = p->bn;
-    return DP_OK;
-}
-
-/* The block the next dp__postings_take_block would take, or DP_EINVAL
-** when take_block may not be called (the same conditions); sets b. */
+/* The block the next dp__postings_take_block would take (b), or
+** DP_EINVAL when take_block may not be called, DP_ENOTFOUND after the
+** last block. */
 static int next_taken_block(const dp__postings *p, uint32_t *b)
 {
     if (p->damaged)
@@ -1907,6 +1880,26 @@ static int next_taken_block(const dp__postings *p, uint32_t *b)
         return DP_ENOTFOUND;
     *b = p->at.state == 0 ? 0 : p->blk + 1;
     return *b < p->nblocks ? DP_OK : DP_ENOTFOUND;
+}
+
+int dp__postings_take_block(dp__postings *p, const uint32_t **docs,
+                            const uint32_t **freqs, uint32_t *n)
+{
+    uint32_t b;
+    *n = 0;
+    int rc = next_taken_block(p, &b);
+    if (rc == DP_ENOTFOUND)
+        p->at.state = 2;
+    if (rc == DP_OK)
+        rc = load_block(p, b);
+    if (rc != DP_OK)
+        return rc;
+    p->at.state = 1;
+    p->bi = p->bn; /* taken: the next call loads the next block */
+    *docs = p->docs;
+    *freqs = p->freqs;
+    *n = p->bn;
+    return DP_OK;
 }
 
 int dp__postings_peek_block(dp__postings *p, dp__block_info *out)
