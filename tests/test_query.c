@@ -95,6 +95,22 @@ TEST(phrases_prefix_exact_near)
     CHECK_EQ_STR(tree("=\"Macron\""), "=macron");
     CHECK_EQ_STR(tree("macron NEAR/5 poutine"), "(near/5 macron poutin)");
     CHECK_EQ_STR(tree("macron NEAR poutine"), "(near/10 macron poutin)");
+    /* A prefix inside a phrase, on the folded form, at its place. */
+    CHECK_EQ_STR(tree("\"guerre en Ukr*\""), "\"guerr en ukr*\"");
+    CHECK_EQ_STR(tree("\"Écono* mondiale\""), "\"econo* mondial\"");
+    CHECK_EQ_STR(tree("title:\"mer noi*\""), "title:\"mer noi*\"");
+    CHECK_EQ_STR(tree("\"guerre =ukr*\""),
+                 "ERR column 1: '=' and '*' cannot be combined");
+    CHECK_EQ_STR(tree("=\"guerre ukr*\""),
+                 "ERR column 1: '=' and '*' cannot be combined");
+    CHECK_EQ_STR(tree("\"guerre *\""),
+                 "ERR column 1: '*' must end a word, for a prefix (word*)");
+    CHECK_EQ_STR(tree("\"guerre ukr**\""),
+                 "ERR column 1: '*' must end a word, for a prefix (word*)");
+    CHECK_EQ_STR(tree("\"ab*cd\""),
+                 "ERR column 1: '*' must end a word, for a prefix (word*)");
+    CHECK_EQ_STR(tree("\"la guerre*, en ukr*.\""),
+                 "\"la guerre* en ukr*\"");
     CHECK_EQ_STR(tree("\"mer noire\" NEAR/3 otan*"),
                  "(near/3 \"mer noir\" otan*)");
     CHECK_EQ_STR(tree("x NEAR/2 y z"), "(and (near/2 x y) z)");

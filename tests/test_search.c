@@ -283,12 +283,6 @@ typedef struct occs {
     size_t tokens; /* matching tokens (tf of a one-term leaf) */
 } occs;
 
-static bool tok_is(const mtok *t, const dp__qterm *q)
-{
-    return q->exact ? strcmp(t->form, q->text) == 0
-                    : strcmp(t->term, q->text) == 0;
-}
-
 static bool tok_prefix(const mtok *t, const dp__qterm *p)
 {
     size_t tl = strlen(t->term), fl = strlen(t->form);
@@ -296,6 +290,16 @@ static bool tok_prefix(const mtok *t, const dp__qterm *p)
         return true;
     return tl < p->len && memcmp(p->text, t->term, tl) == 0 &&
            fl >= p->len && memcmp(t->form, p->text, p->len) == 0;
+}
+
+/* A query term: its form (=exact), what it begins (word* in a phrase),
+** or its term. */
+static bool tok_is(const mtok *t, const dp__qterm *q)
+{
+    if (q->prefix)
+        return tok_prefix(t, q);
+    return q->exact ? strcmp(t->form, q->text) == 0
+                    : strcmp(t->term, q->text) == 0;
 }
 
 static bool has_at(const mdoc *d, const dp__qterm *q, uint32_t pos)
@@ -408,6 +412,28 @@ static double index_df(const dp__qterm *q)
 
 static dp__snap *model_snap; /* one snapshot for all df look-ups */
 
+typedef struct df_sum {
+    const dp__segment *g;
+    double df;
+} df_sum;
+
+/* A prefix's df: the sum of what it expands to (the library's expansion,
+** dp__query_term_specs; the model checks how they are matched and
+** scored). */
+static int add_spec_df(void *ctx, const dp__term_info *t, int form)
+{
+    df_sum *s = ctx;
+    dp__form_buf fb;
+    if (form < 0) {
+        s->df += t->df;
+        return DP_OK;
+    }
+    if (dp__term_form(s->g, t, (uint32_t)form, &fb) != DP_OK)
+        return DP_ECORRUPT;
+    s->df += fb.info.df;
+    return DP_OK;
+}
+
 static double index_df_uncached(const dp__qterm *q)
 {
     dp__snap *s = model_snap;
@@ -418,6 +444,13 @@ static double index_df_uncached(const dp__qterm *q)
     for (size_t i = 0; i < dp__snap_nsegs(s); i++) {
         const dp__segment *g = dp__snap_seg(s, i);
         dp__term_info ti;
+        if (q->prefix) {
+            df_sum sum = {g, 0};
+            if (dp__query_term_specs(g, q, add_spec_df, &sum) != DP_OK)
+                return -1;
+            df += sum.df;
+            continue;
+        }
         if (!q->exact) {
             if (dp__seg_term_find(g, q->text, q->len, &ti) == DP_OK)
                 df += ti.df;
@@ -438,7 +471,6 @@ static double index_df_uncached(const dp__qterm *q)
 
 typedef struct model_stats {
     double N, avgdl;
-    bool has_prefix;
 } model_stats;
 
 /* Branch semantics: the leaves of the branches that match d score. */
@@ -465,16 +497,6 @@ static void score_leaves(const mdoc *d, const dp__qnode *nd,
         score_leaves(d, nd->kids[i], ms, sum);
 }
 
-static bool tree_has_prefix(const dp__qnode *nd)
-{
-    if (nd->kind == DP_QK_PREFIX)
-        return true;
-    for (uint32_t i = 0; i < nd->nkids; i++)
-        if (tree_has_prefix(nd->kids[i]))
-            return true;
-    return false;
-}
-
 /* ------------------------------------------------------- query maker */
 
 static const char *rand_word(void)
@@ -490,9 +512,11 @@ static const char *rand_word(void)
     }
 }
 
-/* Two or three consecutive words from a live doc's text, quoted. */
+/* Two or three consecutive words from a live doc's text, quoted; one in
+** four ends with a prefix of its last word ("mer noi*"). */
 static void rand_phrase(dp_buf *b)
 {
+    size_t open = b->n;
     const mdoc *d;
     const char *s;
     size_t n, start, words = 2 + rnd_n(2), k = 0;
@@ -510,6 +534,18 @@ static void rand_phrase(dp_buf *b)
         if (c == ' ' && ++k == words)
             break;
         dp__buf_putc(b, c);
+    }
+    if (rnd_n(4) == 0) {
+        size_t w = b->n, keep;
+        while (w > open + 1 && b->p[w - 1] != ' ')
+            w--;
+        keep = w + 3;
+        while (keep < b->n && ((unsigned char)b->p[keep] & 0xC0) == 0x80)
+            keep++;
+        if (keep < b->n) {
+            b->n = keep;
+            dp__buf_putc(b, '*');
+        }
     }
     dp__buf_putc(b, '"');
 }
@@ -668,7 +704,7 @@ static size_t check_search(const char *text, const dp_query *q,
             continue;
         if (i > 0)
             QCHECK(all->hits[i - 1].score >= h.score, "not sorted at %zu", i);
-        if (!ms->has_prefix) {
+        {
             double want = 0;
             score_leaves(&docs[di], q->root, ms, &want);
             QCHECK(fabs(want - h.score) < 1e-6, "score of %s: %.9f, expected %.9f",
@@ -888,7 +924,6 @@ TEST(queries_against_brute_force)
         if (dp_query_parse(b.p, b.n, &qo, &q, &e) != DP_OK)
             continue;
         parsed++;
-        ms.has_prefix = tree_has_prefix(q->root);
         check_search(text, q, &ms);
         check_timeline(text, q, (dp_period)(n % 4));
         dp_count(ar, q, &c);
@@ -913,6 +948,11 @@ TEST(fixed_queries)
         "lang:en war", "NOT guerre", "(guerre OR paix) date:2022",
         "le", "the war", "war OR Krieg", "-date:2020 paix",
         "économiques*", "Präsident", "porte-parole", "3,5",
+        /* prefixes of many terms under AND, OR, NOT (read by windows of
+        ** their documents, merged_adv) and at the root (rank_atom_bulk) */
+        "p* guerre", "guerre -p*", "(p* OR m*) date:2021", "m* p* c*",
+        "guerre -(p* date:2021)", "w* OR k*", "d* s*", "\"guerre en p*\"",
+        "p* NEAR/3 m*", "a*", "s* -s*", "e* source:afp",
     };
     dp_query_options qo = DP_QUERY_OPTIONS_INIT;
     model_stats ms;
@@ -936,12 +976,90 @@ TEST(fixed_queries)
         QCHECK(rc == DP_OK, "parse: %s", e.message);
         if (rc != DP_OK)
             continue;
-        ms.has_prefix = tree_has_prefix(q->root);
         check_search(text, q, &ms);
         for (int by = 0; by < 4; by++)
             check_timeline(text, q, (dp_period)by);
         dp_query_free(q);
     }
+}
+
+/* A term of several cursors (a prefix, an =form under several stems) is
+** ranked a window at a time (rank_atom_bulk); the same term with a NOT of
+** a word no document has is an AND, ranked by the generic walk.  Both
+** must give the same hits, scores (bit for bit: the same expression on
+** the same sum) and totals, with and without the total, and the count
+** and timeline (a bitmap, the forms' cursors walked) the same number. */
+static void check_bulk_twin(dp_archive *arch, const char *text)
+{
+    dp_query_options qo = DP_QUERY_OPTIONS_INIT;
+    dp_search_options so = DP_SEARCH_OPTIONS_INIT;
+    dp_query *q = NULL, *t = NULL;
+    dp_query_error e;
+    char twin[128];
+    uint64_t c1 = 0, c2 = 0;
+    qo.analyzer = an;
+    snprintf(twin, sizeof twin, "%s -qzxwvk", text);
+    if (dp_query_parse(text, strlen(text), &qo, &q, &e) != DP_OK ||
+        dp_query_parse(twin, strlen(twin), &qo, &t, &e) != DP_OK) {
+        QCHECK(false, "parse: %s", e.message);
+        dp_query_free(q);
+        return;
+    }
+    for (int mode = 0; mode < 3; mode++) {
+        dp_results *a = NULL, *b = NULL;
+        so.limit = mode == 0 ? ndocs : 10;
+        so.no_total = mode == 2;
+        QCHECK(dp_search(arch, q, &so, &a) == DP_OK &&
+                   dp_search(arch, t, &so, &b) == DP_OK,
+               "search failed");
+        if (a && b) {
+            bool same = dp_results_count(a) == dp_results_count(b) &&
+                        (mode == 2 ||
+                         dp_results_total(a) == dp_results_total(b));
+            for (size_t i = 0; same && i < dp_results_count(a); i++)
+                same = a->hits[i].addr == b->hits[i].addr &&
+                       a->hits[i].score == b->hits[i].score;
+            QCHECK(same, "mode %d: %zu hits, total %llu; twin %zu, %llu",
+                   mode, dp_results_count(a),
+                   (unsigned long long)dp_results_total(a),
+                   dp_results_count(b),
+                   (unsigned long long)dp_results_total(b));
+            if (mode == 0)
+                QCHECK(dp_count(arch, q, &c1) == DP_OK &&
+                           dp_count(arch, t, &c2) == DP_OK && c1 == c2 &&
+                           c1 == dp_results_total(a),
+                       "count %llu, twin %llu, total %llu",
+                       (unsigned long long)c1, (unsigned long long)c2,
+                       (unsigned long long)dp_results_total(a));
+        }
+        dp_results_free(a);
+        dp_results_free(b);
+    }
+    if (arch == ar)
+        check_timeline(text, q, DP_BY_MONTH);
+    dp_query_free(q);
+    dp_query_free(t);
+}
+
+TEST(several_cursor_terms_ranked_in_bulk)
+{
+    ensure_corpus();
+    if (corpus_ok != 1)
+        SKIP("no corpus");
+    for (size_t v = 0; v < DP_ARRAY_LEN(vocabs); v++)
+        for (size_t i = 0; i < 12 && i < vocabs[v].n; i++) {
+            const char *w = vocabs[v].w[i];
+            char text[64];
+            size_t n = 1 + i % 3;
+            while (n < strlen(w) && ((unsigned char)w[n] & 0xC0) == 0x80)
+                n++;
+            snprintf(text, sizeof text, "%.*s*", (int)n, w);
+            check_bulk_twin(ar, text);
+            snprintf(text, sizeof text, "=%s", w);
+            check_bulk_twin(ar, text);
+        }
+    check_bulk_twin(ar, "g*");
+    check_bulk_twin(ar, "p*");
 }
 
 TEST(ranking_paths)
@@ -996,7 +1114,6 @@ TEST(ranking_paths)
         QCHECK(rc == DP_OK, "parse: %s", e.message);
         if (rc != DP_OK)
             continue;
-        ms.has_prefix = tree_has_prefix(q->root);
         n = check_search(text, q, &ms);
         if (must)
             QCHECK(n > 0, "no match");
@@ -1182,6 +1299,15 @@ static int big_build(const char *path, dp_archive **out)
                 dp__buf_printf(&b, "%s ", big_words[k]);
         for (uint32_t t = i % 13; t > 0; t--) /* lengths vary */
             dp__buf_printf(&b, "remplissage ");
+        /* words under one prefix, vol* (12 terms), for check_bulk_twin */
+        for (int k = 0; k < 12; k++) {
+            static const char *const vol[] = {
+                "volubile", "volutes volute", "volcan volcans volcan",
+                "volant", "voler volant", "volaille", "volley", "volonté",
+                "volontaire", "volume", "volatil", "volées"};
+            if (i % (uint32_t)(3 + k) == (uint32_t)k % 3)
+                dp__buf_printf(&b, "%s ", vol[k]);
+        }
         dp__buf_printf(&b, "fin");
         snprintf(id, sizeof id, "b%u", i);
         memset(&rec, 0, sizeof rec);
@@ -1487,6 +1613,15 @@ TEST(or_of_terms_over_many_windows)
             big_check(big, mask);
         for (size_t i = 0; i < sizeof big_ands / sizeof *big_ands; i++)
             big_and_check(big, &big_ands[i]);
+        /* 5,000 documents: prefixes of several terms ranked over three
+        ** windows of 2,048 */
+        check_bulk_twin(big, "vol*");
+        check_bulk_twin(big, "volu*");
+        check_bulk_twin(big, "volutes*");
+        /* and in ANDs, read by windows of 2,048 documents (merged_adv) */
+        check_bulk_twin(big, "vol* quixar");
+        check_bulk_twin(big, "vol* -zorglub");
+        check_bulk_twin(big, "(vol* OR tilouk) date:2021");
     }
     dp_archive_close(big);
 }

@@ -283,6 +283,8 @@ void dp__postings_free(dp__postings *p);
 ** words of 64 documents.  Only before the first document (else
 ** DP_EINVAL); the cursor is left there.  DP_ECORRUPT on a damaged list. */
 int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm);
+/* The form index the cursor keeps, or -1 (every form): as opened. */
+int dp__postings_form(const dp__postings *p);
 
 /* Move to the next live document.  DP_OK, DP_ENOTFOUND (end), DP_ECORRUPT. */
 int dp__postings_next(dp__postings *p);

@@ -106,11 +106,10 @@ static int atom_spec(void *ctx, const dp__term_info *t, int form)
     return atom_add(c->a, c->g, t, form);
 }
 
-static int atom_open(occ_atom *a, const dp__segment *g, const dp__qnode *nd,
-                     const dp__qterm *qt)
+static int atom_open(occ_atom *a, const dp__segment *g, const dp__qterm *qt)
 {
     atom_spec_ctx c = {a, g};
-    return dp__query_term_specs(g, nd, qt, atom_spec, &c);
+    return dp__query_term_specs(g, qt, atom_spec, &c);
 }
 
 static void atom_free(occ_atom *a)
@@ -167,7 +166,7 @@ static int open_leaves(dp__occ *o, const dp__qnode *nd)
             return DP_ENOMEM;
         l->natoms = nd->nterms;
         for (uint32_t i = 0; i < nd->nterms && rc == DP_OK; i++)
-            rc = atom_open(&l->atoms[i], o->g, nd, &nd->terms[i]);
+            rc = atom_open(&l->atoms[i], o->g, &nd->terms[i]);
         return rc;
     }
     for (uint32_t i = 0; i < nd->nkids && rc == DP_OK; i++)

@@ -1837,6 +1837,8 @@ void dp__postings_positions(const dp__postings *p, const uint32_t **pos,
     *n = p->npos;
 }
 
+int dp__postings_form(const dp__postings *p) { return p->form; }
+
 int dp__postings_docs_bitmap(dp__postings *p, uint64_t *bm)
 {
     int rc = DP_OK;

@@ -52,6 +52,8 @@ typedef struct dp__qterm {
     uint32_t len;
     uint32_t pos;     /* position relative to the phrase's first term */
     uint8_t exact;    /* 1: text is a form: match it, not the term */
+    uint8_t prefix;   /* 1: text is a folded prefix (a PREFIX leaf's term,
+                      ** or word* inside a phrase): match what it begins */
     uint8_t stop;     /* analysed as a stop word */
     /* exact: the terms that may hold the form (its stem in every known
     ** language and the form itself), deduplicated. */
@@ -154,6 +156,12 @@ int dp__mt_score(dp__mt *m, uint32_t doc, double *score);
 ** its cursor and idf, so that ranking can run a tight loop.  DP_OK or
 ** DP_ENOTFOUND. */
 int dp__mt_single(dp__mt *m, dp__postings **p, double *idf);
+/* When the root is one scoring term of several cursors (a prefix, an
+** =form under several stems) and has not moved: its cursors (*n of them,
+** borrowed) and idf; its tf in a document is the sum of their
+** frequencies there.  DP_OK or DP_ENOTFOUND. */
+int dp__mt_atom_lists(dp__mt *m, dp__postings ***p, uint32_t *n,
+                      double *idf);
 /* When the root is an OR of scoring leaves (and has not moved): its kids,
 ** for MaxScore.  DP_OK or DP_ENOTFOUND. */
 int dp__mt_or_leaves(dp__mt *m, dp__mt ***kids, uint32_t *n);
@@ -197,14 +205,14 @@ int dp__mt_doc_bound(dp__mt *m, uint32_t doc, double *ub);
 ** words there before any position is read.  No effect on another root. */
 void dp__mt_set_floor(dp__mt *m, double floor);
 
-/* Call cb for every (term, form) postings cursor that query term qt of
-** leaf nd needs in segment g: form -1 for a whole term, a form index for
-** an =exact term or a prefix matched on its forms.  Returns DP_OK, a
+/* Call cb for every (term, form) postings cursor that query term qt
+** needs in segment g: form -1 for a whole term, a form index for an
+** =exact term or a prefix matched on its forms.  Returns DP_OK, a
 ** lookup error (DP_ECORRUPT), or cb's non-zero return.  Shared by the
 ** matchers here and the occurrence finder of the corpus analyses. */
 typedef int (*dp__spec_cb)(void *ctx, const dp__term_info *t, int form);
-int dp__query_term_specs(const dp__segment *g, const dp__qnode *nd,
-                         const dp__qterm *qt, dp__spec_cb cb, void *ctx);
+int dp__query_term_specs(const dp__segment *g, const dp__qterm *qt,
+                         dp__spec_cb cb, void *ctx);
 
 /* BM25 of one leaf: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl /
 ** avgdl)). */

@@ -14,7 +14,9 @@
 **     with nothing is DP_ESYNTAX "no searchable word";
 **   - =form keeps the folded unstemmed form and lists the terms that may
 **     hold it: its stem in each language the analyzer knows, and itself;
-**   - prefix* keeps the folded prefix (query_eval.c says how it matches).
+**   - prefix* keeps the folded prefix (query_eval.c says how it matches);
+**     inside a phrase, word* is such a prefix at its place ("guerre en
+**     ukr*"), where the '*' would else be dropped as punctuation.
 ** The recursion here follows the tree, whose depth the parser bounds.
 */
 #include "dp_int.h"
@@ -27,6 +29,8 @@ static const char *const known_langs[] = {"fr", "en", "de", "es",
 typedef struct collect {
     dp_query *q;
     const char *raw;      /* the leaf's text, to see '=' before a word */
+    size_t raw_len;       /* and '*' after one */
+    uint32_t stars;       /* the '*' read as prefix marks */
     size_t prev_end;      /* end offset of the previous token */
     dp__qterm *terms;
     uint32_t n, cap;
@@ -66,6 +70,12 @@ static int on_token(void *ctx, const dp_token *tok)
     else if (c->n > 1 && tok->start > 0 && c->prev_end == tok->start - 1 &&
              c->raw[tok->start - 1] != ' ' && c->terms[c->n - 2].exact)
         t->exact = 1;
+    /* Inside a phrase, "word*" is a prefix there ("guerre en ukr*"): a
+    ** '*' right after the word, ending it (else stray_star says so) */
+    t->prefix = tok->end < c->raw_len && c->raw[tok->end] == '*' &&
+                (tok->end + 1 == c->raw_len ||
+                 strchr(" \t\n\r\"'’,;:.!?()", c->raw[tok->end + 1]));
+    c->stars += t->prefix;
     c->prev_end = tok->end;
     /* Keep both: the term by default, the form for =exact. */
     t->text = dp__query_alloc(c->q, tok->term_len + 1);
@@ -143,6 +153,17 @@ static int analyze_error(actx *c, uint32_t col, const char *msg)
     return DP_ESYNTAX;
 }
 
+/* Is there a '*' in the leaf's text that no word took as its prefix
+** mark ("a * b", "ab*cd", "ab**")?  It would else be dropped as
+** punctuation, and the query silently mean something else. */
+static bool stray_stars(const collect *col)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < col->raw_len; i++)
+        n += col->raw[i] == '*';
+    return n != col->stars;
+}
+
 static int analyze_leaf(actx *c, dp__qnode *nd, bool near_operand)
 {
     collect col;
@@ -151,20 +172,34 @@ static int analyze_leaf(actx *c, dp__qnode *nd, bool near_operand)
     memset(&col, 0, sizeof col);
     col.q = c->q;
     col.raw = nd->raw;
+    col.raw_len = nd->raw_len;
     rc = dp_analyze(c->a, c->q->lang, nd->raw, nd->raw_len, on_token, &col);
     if (col.rc)
         return col.rc;
     if (rc != DP_OK)
         return rc;
     c->leaves++;
+    if (stray_stars(&col))
+        return analyze_error(c, nd->col,
+                             "'*' must end a word, for a prefix (word*)");
     if (nd->kind == DP_QK_PREFIX) {
         if (col.n != 1)
             return analyze_error(c, nd->col,
                                  col.n ? "a prefix must be one word"
                                        : "a prefix needs letters or digits");
-        /* Match on the folded form (parked in cands[0]), not the stem. */
-        col.terms[0].text = col.terms[0].cands[0];
-        col.terms[0].len = col.terms[0].ncands;
+        col.terms[0].prefix = 1;
+    }
+    for (uint32_t i = 0; i < col.n; i++) {
+        dp__qterm *t = &col.terms[i];
+        if (t->prefix && (t->exact || (nd->flags & DP_QL_EXACT)))
+            return analyze_error(c, nd->col,
+                                 "'=' and '*' cannot be combined");
+        if (t->prefix) {
+            /* Match on the folded form (parked in cands[0]), not the
+            ** stem. */
+            t->text = t->cands[0];
+            t->len = t->ncands;
+        }
     }
     for (uint32_t i = 0; i < col.n; i++) {
         if ((nd->flags & DP_QL_EXACT) || col.terms[i].exact) {

@@ -72,6 +72,13 @@ struct dp__mt {
     uint32_t maxfreq;     /* bound of tf over the segment */
     uint32_t whole_df;    /* fast count: df of a single whole-term cursor */
     bool formed;          /* some cursor keeps one surface form only */
+    /* ATOM merged (merged_adv): the documents of its window below vlim
+    ** and their frequency sums, vdoc/vtf[0..vn), the atom at vi; vhit
+    ** the window's bitmap while it is filled */
+    bool merged;
+    uint32_t *vdoc, *vtf;
+    uint64_t *vhit;
+    uint32_t vn, vi, vlim;
     uint64_t df_sum;      /* sum of the cursors' df: the cost of walking */
     /* ATOM (merged) and PHRASE: occurrence starts of the current doc */
     uint32_t *occ;
@@ -198,13 +205,13 @@ static int prefix_specs(const dp__segment *g, const dp__qterm *qt, dp__spec_cb c
     return rc == DP_ENOTFOUND ? DP_OK : rc;
 }
 
-int dp__query_term_specs(const dp__segment *g, const dp__qnode *nd,
-                         const dp__qterm *qt, dp__spec_cb cb, void *ctx)
+int dp__query_term_specs(const dp__segment *g, const dp__qterm *qt,
+                         dp__spec_cb cb, void *ctx)
 {
     dp__term_info ti;
     int rc;
 
-    if (nd->kind == DP_QK_PREFIX)
+    if (qt->prefix)
         return prefix_specs(g, qt, cb, ctx);
     if (qt->exact)
         return exact_specs(g, qt, cb, ctx);
@@ -225,13 +232,12 @@ struct dp__eval_term {
 
 /* dp__query_term_specs through ev's cache of plain terms. */
 static int eval_term_specs(dp__eval *ev, const dp__segment *g,
-                           const dp__qnode *nd, const dp__qterm *qt,
-                           dp__spec_cb cb, void *ctx)
+                           const dp__qterm *qt, dp__spec_cb cb, void *ctx)
 {
     dp__eval_term *e = NULL;
 
-    if (nd->kind == DP_QK_PREFIX || qt->exact)
-        return dp__query_term_specs(g, nd, qt, cb, ctx);
+    if (qt->prefix || qt->exact)
+        return dp__query_term_specs(g, qt, cb, ctx);
     for (size_t i = 0; i < ev->nterms && e == NULL; i++)
         if (ev->terms[i].g == g && ev->terms[i].qt == qt)
             e = &ev->terms[i];
@@ -276,14 +282,13 @@ static int add_df(void *ctx, const dp__term_info *t, int form)
     return rc;
 }
 
-static int qterm_df(dp__eval *ev, const dp__qnode *nd, const dp__qterm *qt,
-                    double *df)
+static int qterm_df(dp__eval *ev, const dp__qterm *qt, double *df)
 {
     df_ctx c = {NULL, 0};
     for (size_t s = 0; s < dp__snap_nsegs(ev->snap); s++) {
         int rc;
         c.g = dp__snap_seg(ev->snap, s);
-        rc = eval_term_specs(ev, c.g, nd, qt, add_df, &c);
+        rc = eval_term_specs(ev, c.g, qt, add_df, &c);
         if (rc != DP_OK)
             return rc;
     }
@@ -298,7 +303,7 @@ static int leaf_idfs(dp__eval *ev, const dp__qnode *nd)
     if (nd->id >= 0 && (nd->kind == DP_QK_PHRASE || nd->kind == DP_QK_PREFIX)) {
         double idf = 0, df;
         for (uint32_t i = 0; i < nd->nterms; i++) {
-            rc = qterm_df(ev, nd, &nd->terms[i], &df);
+            rc = qterm_df(ev, &nd->terms[i], &df);
             if (rc != DP_OK)
                 return rc;
             idf += idf_of(ev->N, df);
@@ -356,6 +361,9 @@ void dp__mt_free(dp__mt *m)
     dp__free(m->cand);
     dp__free(m->zcls);
     dp__free(m->znext);
+    dp__free(m->vdoc);
+    dp__free(m->vtf);
+    dp__free(m->vhit);
     dp__free(m);
 }
 
@@ -434,13 +442,139 @@ static int build_atom(dp__eval *ev, const dp__segment *g,
         return DP_ENOMEM;
     c.m->need_pos = need_pos;
     c.flags = need_pos ? DP__POST_POSITIONS | DP__POST_LAZY : DP__POST_FREQS;
-    rc = eval_term_specs(ev, g, nd, qt, atom_add, &c);
+    rc = eval_term_specs(ev, g, qt, atom_add, &c);
     if (rc != DP_OK) {
         dp__mt_free(c.m);
         return rc;
     }
     *out = c.m;
     return DP_OK;
+}
+
+/* A term of many cursors (a prefix: `pr*` is thousands of terms) whose
+** positions are not needed, under an AND, an OR or a NOT: each advance
+** moved every cursor and each score summed them, a cost of the number of
+** cursors per document ("pr* guerre" at ten times Le Monde: 0.8 s).  Such
+** an atom reads its cursors a window of documents at a time instead: the
+** window starts at the first document >= the target (every cursor moved
+** there once, through its skips), and its documents with their frequency
+** sums go into a sorted list that the atom then walks as one cursor, until
+** a target passes the window's end.  Windows are made only where the
+** query goes ("pré* date:2015-03" reads the month's region), and the root
+** keeps its cursors: ranking (rank_atom_bulk, search.c) and counting (a
+** bitmap) read them once already. */
+enum { ATOM_MERGE_MIN = 8, MERGE_WINDOW = 2048 };
+
+/* The first index from i on of sorted a[0..n) whose value is >= target
+** (n if none): doubling steps, then halving. */
+static uint32_t gallop(const uint32_t *a, uint32_t n, uint32_t i,
+                       uint32_t target)
+{
+    uint32_t step = 1, hi;
+    if (i >= n || a[i] >= target)
+        return i;
+    while (i + step < n && a[i + step] < target) {
+        i += step;
+        step *= 2;
+    }
+    hi = i + step < n ? i + step : n; /* a[i] < target <= a[hi] */
+    while (hi - i > 1) {
+        uint32_t mid = i + (hi - i) / 2;
+        if (a[mid] < target)
+            i = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* Move cursor i of m to its first document >= target (cdoc[i]:
+** DP__DOC_END at its end). */
+static int merge_seek(dp__mt *m, uint32_t i, uint32_t target)
+{
+    int rc = DP_OK;
+    if (m->cdoc[i] != DP__DOC_END && (!m->started || m->cdoc[i] < target)) {
+        rc = dp__postings_advance(m->curs[i], target);
+        m->cdoc[i] = rc == DP_OK ? dp__postings_doc(m->curs[i]) : DP__DOC_END;
+    }
+    return rc == DP_ENOTFOUND ? DP_OK : rc;
+}
+
+/* Fill m's window with the documents from the first one >= target on,
+** below the window's end; vn 0 when no cursor has one. */
+static int merge_window(dp__mt *m, uint32_t target)
+{
+    uint32_t base = DP__DOC_END, lim, n = 0;
+    int rc = DP_OK;
+    if (m->vtf != NULL) /* the last window's sums, moved to its front */
+        memset(m->vtf, 0, m->vn * sizeof *m->vtf);
+    for (uint32_t i = 0; i < m->ncurs && rc == DP_OK; i++) {
+        rc = merge_seek(m, i, target);
+        base = m->cdoc[i] < base ? m->cdoc[i] : base;
+    }
+    m->started = true;
+    m->vn = m->vi = 0;
+    if (rc != DP_OK || base == DP__DOC_END)
+        return rc;
+    lim = base + (DP__DOC_END - base > MERGE_WINDOW ? MERGE_WINDOW
+                                                    : DP__DOC_END - base);
+    if (m->vtf == NULL) {
+        m->vtf = dp__calloc(MERGE_WINDOW, sizeof *m->vtf);
+        m->vdoc = dp__malloc(MERGE_WINDOW * sizeof *m->vdoc);
+        m->vhit = dp__calloc(MERGE_WINDOW / 64, sizeof *m->vhit);
+        if (m->vtf == NULL || m->vdoc == NULL || m->vhit == NULL)
+            return DP_ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->ncurs && rc == DP_OK; i++)
+        while (rc == DP_OK && m->cdoc[i] < lim) {
+            uint32_t o = m->cdoc[i] - base;
+            m->vtf[o] += dp__postings_freq(m->curs[i]);
+            m->vhit[o >> 6] |= 1ull << (o & 63);
+            rc = dp__postings_next(m->curs[i]);
+            m->cdoc[i] = rc == DP_OK ? dp__postings_doc(m->curs[i])
+                                     : DP__DOC_END;
+            rc = rc == DP_ENOTFOUND ? DP_OK : rc;
+        }
+    /* the window's documents in order, their sums moved beside them */
+    for (uint32_t w = 0; w < MERGE_WINDOW / 64; w++) {
+        for (uint64_t x = m->vhit[w]; x != 0; x &= x - 1) {
+            uint32_t o = w * 64 + (uint32_t)__builtin_ctzll(x);
+            m->vdoc[n++] = base + o;
+        }
+        m->vhit[w] = 0;
+    }
+    for (uint32_t k = 0; k < n; k++) { /* vtf[k] <- vtf[vdoc[k] - base] */
+        uint32_t o = m->vdoc[k] - base, t = m->vtf[o];
+        m->vtf[o] = 0;
+        m->vtf[k] = t; /* k <= o: the sums not yet moved are beyond k */
+    }
+    m->vlim = lim;
+    m->vn = n;
+    return rc;
+}
+
+/* atom_adv of a merged atom: in its window, else in a new one. */
+static int merged_adv(dp__mt *m, uint32_t target)
+{
+    int rc = DP_OK;
+    for (;;) {
+        if (m->started && target < m->vlim) {
+            m->vi = gallop(m->vdoc, m->vn, m->vi, target);
+            if (m->vi < m->vn) {
+                m->doc = m->vdoc[m->vi];
+                return DP_OK;
+            }
+            if (m->vlim == DP__DOC_END)
+                break;
+            target = m->vlim; /* the window holds nothing more */
+        }
+        rc = merge_window(m, target);
+        if (rc != DP_OK || m->vn == 0)
+            break;
+    }
+    m->doc = DP__DOC_END;
+    m->vlim = DP__DOC_END;
+    return rc;
 }
 
 /* A phrase leapfrogs its atoms rarest first (m->pos), so that the long
@@ -484,6 +618,9 @@ static int build_leaf(dp__eval *ev, const dp__segment *g, const dp__qnode *nd,
 
     if (nd->nterms == 1 && !title) {
         rc = build_atom(ev, g, nd, &nd->terms[0], need_pos, &m);
+        if (rc == DP_OK)
+            m->merged = m->ncurs >= ATOM_MERGE_MIN && !need_pos &&
+                        nd != ev->q->root;
     } else {
         m = mt_new(g, nd, MT_PHRASE);
         if (m == NULL)
@@ -776,6 +913,8 @@ static uint32_t filter_scan(dp__mt *m, uint32_t target)
 static int atom_adv(dp__mt *m, uint32_t target)
 {
     uint32_t best = DP__DOC_END;
+    if (m->merged)
+        return merged_adv(m, target);
     for (uint32_t i = 0; i < m->ncurs; i++) {
         if (m->cdoc[i] != DP__DOC_END && (!m->started || m->cdoc[i] < target)) {
             int rc = dp__postings_advance(m->curs[i], target);
@@ -891,6 +1030,8 @@ static int leapfrog(dp__mt **kids, uint32_t n, uint32_t target, uint32_t *doc)
 static uint32_t atom_freq(const dp__mt *a)
 {
     uint32_t f = 0;
+    if (a->merged)
+        return a->vi < a->vn && a->vdoc[a->vi] == a->doc ? a->vtf[a->vi] : 0;
     if (a->ncurs == 1)
         return dp__postings_freq(a->curs[0]);
     for (uint32_t i = 0; i < a->ncurs; i++)
@@ -1398,6 +1539,10 @@ static int leaf_tf(dp__mt *m, double *tf)
         *tf = (double)m->nocc;
         return rc;
     }
+    if (m->merged) {
+        *tf = atom_freq(m);
+        return DP_OK;
+    }
     for (uint32_t i = 0; i < m->ncurs; i++)
         if (m->cdoc[i] == m->doc)
             t += dp__postings_freq(m->curs[i]);
@@ -1484,6 +1629,17 @@ int dp__mt_single(dp__mt *m, dp__postings **p, double *idf)
     return DP_OK;
 }
 
+int dp__mt_atom_lists(dp__mt *m, dp__postings ***p, uint32_t *n,
+                      double *idf)
+{
+    if (m->kind != MT_ATOM || m->ncurs < 2 || m->leaf < 0 || m->started)
+        return DP_ENOTFOUND;
+    *p = m->curs;
+    *n = m->ncurs;
+    *idf = m->idf;
+    return DP_OK;
+}
+
 /* Block bound of an atom: tf and length bounds over [target, *last]. */
 static int atom_block(dp__mt *m, uint32_t target, uint32_t *maxtf,
                       uint32_t *minlen, uint32_t *last)
@@ -1491,6 +1647,11 @@ static int atom_block(dp__mt *m, uint32_t target, uint32_t *maxtf,
     *maxtf = 0;
     *minlen = UINT32_MAX;
     *last = DP__DOC_END - 1;
+    if (m->merged) { /* its cursors are not where the atom is */
+        *maxtf = m->maxfreq;
+        *minlen = 0;
+        return DP_OK;
+    }
     for (uint32_t i = 0; i < m->ncurs; i++) {
         dp__block_info bi;
         int rc;
@@ -1639,28 +1800,36 @@ static void bitmap_size(const dp__mt *m, uint64_t *cost, uint64_t *bound)
     }
 }
 
+/* What lists_ok is asked: can m's lists be read by blocks, can m's matches
+** be had as a bitmap of its lists, or can a part of an AND's bitmap. */
+enum lists_use { LISTS_BLOCKS, LISTS_BITMAP, LISTS_IN_AND };
+
 /* Whole terms (no =exact form filter keeping only some of a list's
-** documents) and ORs of them, and with ands an AND of such, with NOTs
-** of such and date or source filters, when dense: m's matches can then
-** be had as a bitmap of its lists. */
-static bool lists_ok(const dp__mt *m, bool ands)
+** documents) and ORs of them: their lists can be read by blocks.  For a
+** bitmap of m's matches, also terms with a form filter (a prefix's
+** expansions, an =form: such a cursor is walked, walk_bitmap), and an
+** AND of terms and ORs of whole terms, with NOTs of such and date or
+** source filters, when dense.  In an AND a form's cursor is still walked
+** with the others: the cost below does not know what walking it costs,
+** and the walk skips most of its list. */
+static bool lists_ok(const dp__mt *m, enum lists_use use)
 {
     uint64_t cost, bound;
     if (m->started)
         return false;
     switch (m->kind) {
     case MT_NONE: return true;
-    case MT_ATOM: return !m->formed;
+    case MT_ATOM: return !m->formed || use == LISTS_BITMAP;
     case MT_OR:
         for (uint32_t i = 0; i < m->nkids; i++)
-            if (!lists_ok(m->kids[i], ands))
+            if (!lists_ok(m->kids[i], use))
                 return false;
         return true;
     case MT_AND:
-        if (!ands || m->npos == 0)
+        if (use == LISTS_BLOCKS || m->npos == 0)
             return false;
         for (uint32_t i = 0; i < m->npos + m->nneg; i++)
-            if (!lists_ok(and_part(m, i), ands))
+            if (!lists_ok(and_part(m, i), LISTS_IN_AND))
                 return false;
         bitmap_size(m, &cost, &bound);
         return cost <= AND_BITMAP_RATIO * bound &&
@@ -1673,7 +1842,7 @@ static bool lists_ok(const dp__mt *m, bool ands)
 ** a block at a time. */
 bool dp__mt_whole_lists(const dp__mt *m)
 {
-    return lists_ok(m, false);
+    return lists_ok(m, LISTS_BLOCKS);
 }
 
 static int fill_bitmap(dp__mt *m, uint64_t *bm, uint32_t nw);
@@ -1724,14 +1893,29 @@ static int fill_and(dp__mt *m, uint64_t *bm, uint32_t nw)
     return rc;
 }
 
+/* OR into bm the documents of a cursor that keeps one surface form of
+** its term (a prefix's expansion, an =form): walked, as its blocks also
+** hold the term's other forms. */
+static int walk_bitmap(dp__postings *p, uint64_t *bm)
+{
+    int rc = dp__postings_advance(p, 0);
+    for (; rc == DP_OK; rc = dp__postings_next(p)) {
+        uint32_t d = dp__postings_doc(p);
+        bm[d >> 6] |= 1ull << (d & 63);
+    }
+    return rc == DP_ENOTFOUND ? DP_OK : rc;
+}
+
 /* OR into bm (of nw words) the documents m matches, deleted ones
-** included (lists_ok(m, true)). */
+** included (lists_ok(m, LISTS_BITMAP)). */
 static int fill_bitmap(dp__mt *m, uint64_t *bm, uint32_t nw)
 {
     int rc = DP_OK;
     if (m->kind == MT_ATOM)
         for (uint32_t i = 0; i < m->ncurs && rc == DP_OK; i++)
-            rc = dp__postings_docs_bitmap(m->curs[i], bm);
+            rc = dp__postings_form(m->curs[i]) >= 0
+                     ? walk_bitmap(m->curs[i], bm)
+                     : dp__postings_docs_bitmap(m->curs[i], bm);
     else if (m->kind == MT_OR)
         for (uint32_t i = 0; i < m->nkids && rc == DP_OK; i++)
             rc = fill_bitmap(m->kids[i], bm, nw);
@@ -1749,7 +1933,7 @@ int dp__mt_live_bitmap(dp__mt *m, uint64_t **out, uint32_t *nwords)
 
     *out = NULL;
     *nwords = 0;
-    if (!lists_ok(m, true))
+    if (!lists_ok(m, LISTS_BITMAP))
         return DP_ENOTFOUND;
     bm = dp__calloc(nw ? nw : 1, sizeof *bm);
     if (bm == NULL)

@@ -917,8 +917,9 @@ static int dump_leaf(const dp__qnode *nd, dp_buf *b)
             for (uint32_t g = nd->terms[i - 1].pos + 1; g < t->pos && !rc; g++)
                 rc = dp__buf_append(b, " ?", 2);
         if (!rc)
-            rc = dp__buf_printf(b, "%s%s%s", i ? " " : "", t->exact ? "=" : "",
-                                t->text);
+            rc = dp__buf_printf(b, "%s%s%s%s", i ? " " : "",
+                                t->exact ? "=" : "", t->text,
+                                t->prefix ? "*" : "");
     }
     if (nd->nterms > 1 && !rc)
         rc = dp__buf_putc(b, '"');

@@ -459,6 +459,10 @@ typedef struct or_list {
     const uint32_t *docs, *freqs; /* the taken block */
     uint32_t i, n;                /* docs[i..n) not yet scored */
     bool end;
+    /* a cursor that cannot give whole blocks (one keeping a surface form
+    ** of its term) is walked, its posting given as a block of one */
+    bool walk, walked;
+    uint32_t one_doc, one_freq;
 } or_list;
 
 typedef struct or_bulk {
@@ -470,11 +474,32 @@ typedef struct or_bulk {
     uint64_t hit[OR_WINDOW / 64]; /* documents of the window in a list */
 } or_bulk;
 
+/* The walked cursor's next posting, as a block of one. */
+static int or_list_step(or_list *l)
+{
+    int rc = l->walked ? dp__postings_next(l->p) : dp__postings_advance(l->p, 0);
+    l->walked = true;
+    if (rc == DP_OK) {
+        l->one_doc = dp__postings_doc(l->p);
+        l->one_freq = dp__postings_freq(l->p);
+        l->docs = &l->one_doc;
+        l->freqs = &l->one_freq;
+        l->n = 1;
+    }
+    return rc;
+}
+
 /* Make docs[i] the list's next document unless it has none left. */
 static int or_list_fill(or_list *l)
 {
     while (l->i >= l->n && !l->end) {
-        int rc = dp__postings_take_block(l->p, &l->docs, &l->freqs, &l->n);
+        int rc = l->walk ? or_list_step(l)
+                         : dp__postings_take_block(l->p, &l->docs, &l->freqs,
+                                                   &l->n);
+        if (rc == DP_EINVAL && !l->walk && !l->walked) {
+            l->walk = true; /* a form's cursor: no whole blocks */
+            continue;
+        }
         l->i = 0;
         if (rc == DP_ENOTFOUND) {
             l->n = 0;
@@ -569,6 +594,111 @@ static int rank_or_bulk(const dp__segment *g, dp__mt **kids, uint32_t n,
         if (rc == DP_OK)
             rc = or_window_flush(b, base, lim, s, h, seen);
     }
+    dp__free(b);
+    return rc;
+}
+
+/* A term of several cursors (a prefix: `europ*` is every term beginning
+** so, `a*` thousands of them) ranked as rank_or_bulk ranks an OR: a
+** window of documents at a time, each list's postings adding their
+** frequencies to their documents' tf, then the window's live documents
+** counted, scored and offered to the heap in docid order.  The generic
+** walk (rank_segment) moved every cursor for every document, a cost of
+** the number of cursors per document: on ten times Le Monde `a*` took
+** 21 s, `con*` 0.9 s.  The score is dp__mt_score's expression on the same
+** sum of frequencies (exact in a double), so the hits and their order are
+** the walk's. */
+#define ATOM_WINDOW 2048
+
+/* Add list l's frequencies of the documents below lim (>= base). */
+static int atom_list_add(or_list *l, uint32_t *tf, uint64_t *hit,
+                         uint32_t base, uint32_t lim)
+{
+    int rc;
+    while ((rc = or_list_fill(l)) == DP_OK && l->i < l->n &&
+           l->docs[l->i] < lim) {
+        for (; l->i < l->n && l->docs[l->i] < lim; l->i++) {
+            uint32_t o = l->docs[l->i] - base;
+            tf[o] += l->freqs[l->i];
+            hit[o >> 6] |= 1ull << (o & 63);
+        }
+    }
+    return rc;
+}
+
+typedef struct atom_bulk {
+    const dp__segment *g;
+    const uint16_t *dlen; /* dp__seg_doc_lens */
+    double idf, avgdl;
+    uint32_t tf[ATOM_WINDOW];          /* 0 unless the bit is set */
+    uint64_t hit[ATOM_WINDOW / 64];
+} atom_bulk;
+
+/* Score the window's live documents into the heap and count them; leave
+** the window empty for the next. */
+static int atom_window_flush(atom_bulk *b, uint32_t base, uint32_t lim,
+                             size_t s, heap *h, uint64_t *seen)
+{
+    const double k1 = DP__BM25_K1, bb = DP__BM25_B;
+    int rc = DP_OK;
+    for (uint32_t d = dp__seg_next_deleted(b->g, base); d < lim;
+         d = dp__seg_next_deleted(b->g, d + 1)) {
+        b->hit[(d - base) >> 6] &= ~(1ull << ((d - base) & 63));
+        b->tf[d - base] = 0;
+    }
+    for (uint32_t w = 0; w < ATOM_WINDOW / 64; w++) {
+        for (uint64_t x = b->hit[w]; x != 0; x &= x - 1) {
+            uint32_t o = w * 64 + (uint32_t)__builtin_ctzll(x);
+            double tf = b->tf[o];
+            double dl = (double)dp__seg_doc_len_in(b->g, b->dlen, base + o);
+            double norm = k1 * (1 - bb + bb * dl / b->avgdl);
+            dp__entry e;
+            e.score = e.key = b->idf * (k1 + 1) * tf / (tf + norm);
+            e.addr = (uint64_t)s << 32 | (base + o);
+            (*seen)++;
+            if (rc == DP_OK)
+                rc = heap_push(h, &e);
+            b->tf[o] = 0;
+        }
+        b->hit[w] = 0;
+    }
+    return rc;
+}
+
+static int rank_atom_bulk(const dp__segment *g, dp__postings **curs,
+                          uint32_t n, double idf, double avgdl, size_t s,
+                          heap *h, uint64_t *seen)
+{
+    uint32_t ndocs = dp__seg_ndocs(g);
+    atom_bulk *b = dp__calloc(1, sizeof *b); /* 33 kB: not on the stack */
+    or_list *l = dp__calloc(n, sizeof *l);
+    int rc = b && l ? DP_OK : DP_ENOMEM;
+
+    if (rc == DP_OK) {
+        b->g = g;
+        b->idf = idf;
+        b->avgdl = avgdl;
+        rc = dp__seg_doc_lens(g, &b->dlen);
+    }
+    for (uint32_t i = 0; i < n && rc == DP_OK; i++)
+        l[i].p = curs[i];
+    while (rc == DP_OK) {
+        uint32_t first = DP__DOC_END, base, lim;
+        for (uint32_t i = 0; i < n && rc == DP_OK; i++) {
+            rc = or_list_fill(&l[i]);
+            if (rc == DP_OK && l[i].i < l[i].n && l[i].docs[l[i].i] < first)
+                first = l[i].docs[l[i].i];
+        }
+        if (rc != DP_OK || first == DP__DOC_END || first >= ndocs)
+            break;
+        base = first - first % ATOM_WINDOW;
+        lim = ndocs - base > ATOM_WINDOW ? base + ATOM_WINDOW : ndocs;
+        for (uint32_t i = 0; i < n && rc == DP_OK; i++)
+            rc = atom_list_add(&l[i], b->tf, b->hit, base, lim);
+        if (rc == DP_OK)
+            rc = atom_window_flush(b, base, lim, s, h, seen);
+    }
+    dp__free(l);
     dp__free(b);
     return rc;
 }
@@ -869,9 +999,9 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
         rc = dp__mt_build(ev, g, true, &m);
         if (rc != DP_OK)
             break;
-        dp__postings *p;
+        dp__postings *p, **curs;
         dp__mt **kids;
-        uint32_t nk;
+        uint32_t nk, nc;
         double idf;
         if (o->sort == DP_SORT_SCORE && dp__mt_single(m, &p, &idf) == DP_OK)
         {
@@ -880,6 +1010,9 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
             if (rc == DP_EINVAL) /* a form's cursor, or one moved */
                 rc = rank_single(g, p, idf, ev->avgdl, s, h, &seen, &pruned);
         }
+        else if (o->sort == DP_SORT_SCORE &&
+                 dp__mt_atom_lists(m, &curs, &nc, &idf) == DP_OK)
+            rc = rank_atom_bulk(g, curs, nc, idf, ev->avgdl, s, h, &seen);
         else if (o->sort == DP_SORT_SCORE &&
                  dp__mt_or_leaves(m, &kids, &nk) == DP_OK &&
                  or_of_terms(kids, nk))

@@ -40,8 +40,9 @@ static bool node_matches(const dp__qnode *nd, const char *term, size_t tl,
     if (nd->kind == DP_QK_PHRASE) {
         for (uint32_t i = 0; i < nd->nterms; i++) {
             const dp__qterm *t = &nd->terms[i];
-            if (t->exact ? t->len == fl && memcmp(t->text, form, fl) == 0
-                         : t->len == tl && memcmp(t->text, term, tl) == 0)
+            if (t->prefix ? prefix_match(t, term, tl, form, fl)
+                : t->exact ? t->len == fl && memcmp(t->text, form, fl) == 0
+                           : t->len == tl && memcmp(t->text, term, tl) == 0)
                 return true;
         }
         return false;
