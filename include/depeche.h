@@ -556,6 +556,7 @@ DP_API void dp_record_free(dp_record *rec);
 **   presid*                 words whose stem starts with the prefix (or
 **                           whose folded form does, when the stem is
 **                           shorter than the prefix: economique*)
+**   "guerre en ukr*"        a prefix inside a phrase, at its place
 **   =Macron                 exact form: folded, not stemmed
 **   macron NEAR/5 poutine   at most 5 positions apart (NEAR alone: 10)
 **   title:otan  title:"mer noire"  source:lemonde  lang:fr

@@ -953,6 +953,10 @@ TEST(fixed_queries)
         "p* guerre", "guerre -p*", "(p* OR m*) date:2021", "m* p* c*",
         "guerre -(p* date:2021)", "w* OR k*", "d* s*", "\"guerre en p*\"",
         "p* NEAR/3 m*", "a*", "s* -s*", "e* source:afp",
+        /* one word with NOTs and filters: ranked over the AND's bitmap */
+        "guerre -paix", "président -guerre date:2021", "=présidents -paix",
+        "=président date:..2021", "war -the", "paix -(guerre OR mer)",
+        "Krieg -source:afp lang:de",
     };
     dp_query_options qo = DP_QUERY_OPTIONS_INIT;
     model_stats ms;

@@ -162,6 +162,11 @@ int dp__mt_single(dp__mt *m, dp__postings **p, double *idf);
 ** frequencies there.  DP_OK or DP_ENOTFOUND. */
 int dp__mt_atom_lists(dp__mt *m, dp__postings ***p, uint32_t *n,
                       double *idf);
+/* When the root is an AND of one scoring whole term (one cursor, no
+** form) and of NOTs and filters only, and has not moved: the term and its
+** idf, so that ranking can walk the term's blocks over the AND's bitmap.
+** DP_OK or DP_ENOTFOUND. */
+int dp__mt_and_single(dp__mt *m, dp__term_info *ti, double *idf);
 /* When the root is an OR of scoring leaves (and has not moved): its kids,
 ** for MaxScore.  DP_OK or DP_ENOTFOUND. */
 int dp__mt_or_leaves(dp__mt *m, dp__mt ***kids, uint32_t *n);

@@ -1629,6 +1629,20 @@ int dp__mt_single(dp__mt *m, dp__postings **p, double *idf)
     return DP_OK;
 }
 
+int dp__mt_and_single(dp__mt *m, dp__term_info *ti, double *idf)
+{
+    const dp__mt *w;
+    if (m->kind != MT_AND || m->npos != 1 || m->started)
+        return DP_ENOTFOUND;
+    w = m->pos[0];
+    if (w->kind != MT_ATOM || w->ncurs != 1 || w->formed || w->leaf < 0 ||
+        w->merged)
+        return DP_ENOTFOUND;
+    *ti = w->ti;
+    *idf = w->idf;
+    return DP_OK;
+}
+
 int dp__mt_atom_lists(dp__mt *m, dp__postings ***p, uint32_t *n,
                       double *idf)
 {

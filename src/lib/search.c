@@ -216,11 +216,12 @@ static uint32_t single_tf_min(double idfk, double L, double floor)
 ** a document is looked at only when its frequency reaches the least that
 ** could (single_tf_min), a comparison per posting where rank_single pays
 ** a cursor step and a division.  The same documents are scored, in the
-** same order, as by rank_single.  DP_EINVAL when the cursor cannot be
-** walked so (it was moved already). */
+** same order, as by rank_single.  allow, when not NULL, is a bitmap of
+** the documents that may be ranked (live ones only; rank_and_single).
+** DP_EINVAL when the cursor cannot be walked so (it was moved already). */
 static int rank_single_blocks(const dp__segment *g, dp__postings *p,
-                              double idf, double avgdl, size_t s, heap *h,
-                              uint64_t *seen, bool *pruned)
+                              double idf, double avgdl, const uint64_t *allow,
+                              size_t s, heap *h, uint64_t *seen, bool *pruned)
 {
     const double k1 = DP__BM25_K1, b = DP__BM25_B;
     const double idfk = idf * (k1 + 1), ka = k1 * (1 - b), kb = k1 * b / avgdl;
@@ -253,7 +254,8 @@ static int rank_single_blocks(const dp__segment *g, dp__postings *p,
                 continue;
             }
             uint32_t d = docs[i];
-            if (dp__seg_is_deleted(g, d))
+            if (allow ? !((allow[d >> 6] >> (d & 63)) & 1)
+                      : dp__seg_is_deleted(g, d))
                 continue;
             double tf = freqs[i], dl = dp__seg_doc_len_in(g, dlen, d);
             dp__entry e;
@@ -267,6 +269,39 @@ static int rank_single_blocks(const dp__segment *g, dp__postings *p,
         }
     }
     return rc == DP_ENOTFOUND ? DP_OK : rc;
+}
+
+/* One word with NOTs and filters ("monde -france", "monde date:2015"):
+** the AND's matches as a bitmap of its lists when it is dense enough
+** (dp__mt_live_bitmap, as for its count), their number the total, and the
+** word ranked by its blocks as alone (rank_single_blocks) over the
+** documents of the bitmap.  The walk (rank_segment) moved the word's
+** cursor and checked the NOT's list on every document of the word, and
+** scored every match.  The word is the only scoring leaf, so the scores
+** are rank_segment's, in the same order.  DP_ENOTFOUND when m is not
+** such an AND, or not dense enough for a bitmap. */
+static int rank_and_single(dp__mt *m, const dp__segment *g, double avgdl,
+                           size_t s, heap *h, uint64_t *seen)
+{
+    dp__term_info ti;
+    dp__postings *p = NULL;
+    uint64_t *bm = NULL, ranked = 0;
+    uint32_t nw;
+    double idf;
+    bool pruned = false;
+    int rc = dp__mt_and_single(m, &ti, &idf);
+    if (rc == DP_OK)
+        rc = dp__mt_live_bitmap(m, &bm, &nw);
+    if (rc != DP_OK)
+        return rc;
+    for (uint32_t w = 0; w < nw; w++) /* the total: not what is ranked */
+        *seen += (uint64_t)__builtin_popcountll(bm[w]);
+    rc = dp__postings_open(g, &ti, -1, DP__POST_FREQS, &p);
+    if (rc == DP_OK)
+        rc = rank_single_blocks(g, p, idf, avgdl, bm, s, h, &ranked, &pruned);
+    dp__postings_free(p);
+    dp__free(bm);
+    return rc;
 }
 
 /* MaxScore over an OR of leaves: kids sorted by their score bound; the
@@ -1005,7 +1040,7 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
         double idf;
         if (o->sort == DP_SORT_SCORE && dp__mt_single(m, &p, &idf) == DP_OK)
         {
-            rc = rank_single_blocks(g, p, idf, ev->avgdl, s, h, &seen,
+            rc = rank_single_blocks(g, p, idf, ev->avgdl, NULL, s, h, &seen,
                                     &pruned);
             if (rc == DP_EINVAL) /* a form's cursor, or one moved */
                 rc = rank_single(g, p, idf, ev->avgdl, s, h, &seen, &pruned);
@@ -1013,6 +1048,10 @@ static int run(dp__eval *ev, const dp_search_options *o, heap *h,
         else if (o->sort == DP_SORT_SCORE &&
                  dp__mt_atom_lists(m, &curs, &nc, &idf) == DP_OK)
             rc = rank_atom_bulk(g, curs, nc, idf, ev->avgdl, s, h, &seen);
+        else if (o->sort == DP_SORT_SCORE &&
+                 (rc = rank_and_single(m, g, ev->avgdl, s, h, &seen)) !=
+                     DP_ENOTFOUND)
+            ; /* ranked, or failed */
         else if (o->sort == DP_SORT_SCORE &&
                  dp__mt_or_leaves(m, &kids, &nk) == DP_OK &&
                  or_of_terms(kids, nk))
