@@ -111,6 +111,10 @@ TEST(phrases_prefix_exact_near)
                  "ERR column 1: '*' must end a word, for a prefix (word*)");
     CHECK_EQ_STR(tree("\"la guerre*, en ukr*.\""),
                  "\"la guerre* en ukr*\"");
+    /* a stop word's prefix followed by punctuation, outside quotes: kept,
+    ** as "de*" is */
+    CHECK_EQ_STR(tree("ukraine de*,"), "(and ukrain de*)");
+    CHECK_EQ_STR(tree("ukraine de*"), "(and ukrain de*)");
     CHECK_EQ_STR(tree("\"mer noire\" NEAR/3 otan*"),
                  "(near/3 \"mer noir\" otan*)");
     CHECK_EQ_STR(tree("x NEAR/2 y z"), "(and (near/2 x y) z)");

@@ -220,8 +220,10 @@ static int analyze_leaf(actx *c, dp__qnode *nd, bool near_operand)
     if (!(nd->flags & (DP_QL_QUOTED | DP_QL_EXACT | DP_QL_PREFIX)) &&
         !near_operand) {
         bool all_stop = true;
+        /* a prefix is kept, as PREFIX leaves are ("de*," is one that the
+        ** parser's word* did not see, the comma after it) */
         for (uint32_t i = 0; i < col.n; i++)
-            all_stop = all_stop && col.terms[i].stop;
+            all_stop = all_stop && col.terms[i].stop && !col.terms[i].prefix;
         if (all_stop) {
             c->stop_leaves++;
             if (!c->keep_stops)
