@@ -189,6 +189,26 @@ TEST(syntax_errors_with_columns)
                  "ERR column 10: NEAR cannot be chained: combine two NEAR "
                  "with AND");
     CHECK_EQ_STR(tree("*"), "ERR column 1: expected letters before '*'");
+    /* other engines' syntax: an error saying what to write, not a query
+    ** that silently means something else */
+    CHECK_EQ_STR(tree("guerre || paix"),
+                 "ERR column 8: '||' is not an operator: write OR");
+    CHECK_EQ_STR(tree("guerre && paix"),
+                 "ERR column 8: '&&' is not an operator: write AND (or "
+                 "nothing: words are all required)");
+    CHECK_EQ_STR(tree("ukr?ine"), "ERR column 4: '?' (one-letter wildcard) "
+                                  "is not supported: write a prefix (ukr*)");
+    CHECK_EQ_STR(tree("guerre^2"),
+                 "ERR column 7: '^' (boost) is not supported");
+    CHECK_EQ_STR(tree("\"guerre en ukraine\"~5"),
+                 "ERR column 20: '~' (fuzzy or proximity search) is not "
+                 "supported: for words near each other write a NEAR/n b");
+    CHECK_EQ_STR(tree("paix guerre~"),
+                 "ERR column 12: '~' (fuzzy or proximity search) is not "
+                 "supported: for words near each other write a NEAR/n b");
+    /* a question mark ending a word, or text in quotes, is punctuation */
+    CHECK_EQ_STR(tree("pourquoi?"), "pourquoi");
+    CHECK_EQ_STR(tree("\"ukr?ine\""), "\"ukr ine\"");
     CHECK_EQ_STR(tree("= a"), "ERR column 1: expected a word after '='");
     CHECK_EQ_STR(tree("title: otan"),
                  "ERR column 7: expected a word or a phrase after 'title:'");

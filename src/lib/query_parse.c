@@ -17,6 +17,7 @@
 */
 #include "dp_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -605,6 +606,39 @@ static dp__qnode *field_leaf(parser *p, const tok *t, size_t plen,
     return word_leaf(p, t, at, n, field);
 }
 
+/* The syntax of other engines (Lucene, Elasticsearch, SQL) in a bare
+** word: the analyser would drop these characters as punctuation and the
+** query would silently mean something else ("guerre || paix" an AND,
+** "ukr?ine" the phrase "ukr ine"), so they are errors that say what to
+** write instead.  Inside quotes they are text.  true if one was found. */
+static bool foreign_syntax(parser *p, const tok *t)
+{
+    const char *w = p->s + t->at;
+    if (t->len == 2 && (memcmp(w, "||", 2) == 0 || memcmp(w, "&&", 2) == 0)) {
+        fail(p, t->col, "'%.2s' is not an operator: write %s", w,
+             w[0] == '|' ? "OR" : "AND (or nothing: words are all required)");
+        return true;
+    }
+    for (size_t i = 0; i < t->len; i++) {
+        unsigned char next = i + 1 < t->len ? (unsigned char)w[i + 1] : 0;
+        bool word_follows = next >= 0x80 || isalnum(next);
+        const char *why = NULL;
+        if (w[i] == '~')
+            why = "'~' (fuzzy or proximity search) is not supported: for "
+                  "words near each other write a NEAR/n b";
+        else if (w[i] == '^' && isdigit(next))
+            why = "'^' (boost) is not supported";
+        else if (w[i] == '?' && i > 0 && word_follows)
+            why = "'?' (one-letter wildcard) is not supported: write a "
+                  "prefix (ukr*)";
+        if (why) {
+            fail(p, column_of(p, t->at + i), "%s", why);
+            return true;
+        }
+    }
+    return false;
+}
+
 static dp__qnode *parse_primary(parser *p, const char *after,
                                 uint32_t after_col)
 {
@@ -640,6 +674,8 @@ static dp__qnode *parse_primary(parser *p, const char *after,
         return leaf_new(p, &t, t.at, t.len, DP_QF_ANY,
                         DP_QL_QUOTED | (t.exact ? DP_QL_EXACT : 0));
     case T_WORD:
+        if (foreign_syntax(p, &t))
+            return NULL;
         plen = field_prefix(p->s + t.at, t.len, &field);
         if (plen)
             return field_leaf(p, &t, plen, field);
