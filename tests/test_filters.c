@@ -1,9 +1,11 @@
 /*
-** test_filters.c -- date and source filters against brute force, on an
-** archive laid out as news archives are: most segments in date order
-** (so that the date zones of query_eval.c reject or accept whole runs
-** of 64 documents), one commit with shuffled dates (every zone mixed),
-** documents at every precision and some undated, deletions, and a source
+** test_filters.c -- date, source and language filters against brute
+** force, on an archive laid out as news archives are: most segments in
+** date order (so that the zones of query_eval.c reject or accept whole
+** runs of 64 documents), one commit with shuffled dates (every zone
+** mixed), documents at every precision and some undated, deletions, a
+** first commit with runs of one source and one language (as when an
+** archive is indexed a source at a time), others mixed, and a source
 ** that only the last commit's segments have.
 **
 ** The model computes its own day numbers (days_from_civil below, not the
@@ -24,8 +26,10 @@ typedef struct fdoc {
     bool live, dated, outlier;
     int32_t lo, hi; /* the span of its date, in the model's days */
     dp_date date;
+    /* the words quixar, tilouk, bramvek (the same stem in French, English
+    ** and German: queries are analysed in French) and "mer noire" */
     bool beta, gamma, delta, phrase;
-    const char *source;
+    const char *source, *lang;
 } fdoc;
 
 static fdoc docs[NDOCS];
@@ -124,14 +128,22 @@ static int add_doc(dp_writer *w, size_t i)
     f->gamma = i % 7 == 0;
     f->delta = i % 50 == 0;
     f->phrase = i % 5 == 0;
-    f->source = i / PER_COMMIT == 2 && i % 3 == 0 ? "reuters"
-                : i % 4 == 0                      ? "ap"
-                                                  : "afp";
+    /* the first commit as an archive indexed a source at a time: runs of
+    ** one source and one language (whole zones); the others mixed */
+    if (i < PER_COMMIT) {
+        f->source = i >= 500 && i < 620 ? "ap" : "afp";
+        f->lang = i >= 300 && i < 420 ? "en" : "fr";
+    } else {
+        f->source = i / PER_COMMIT == 2 && i % 3 == 0 ? "reuters"
+                    : i % 4 == 0                      ? "ap"
+                                                      : "afp";
+        f->lang = i % 50 == 7 ? "de" : "fr";
+    }
     dp__buf_printf(&b, "alpha");
     for (uint32_t k = rnd(12); k > 0; k--)
         dp__buf_printf(&b, " %s", fill[rnd(8)]);
-    dp__buf_printf(&b, "%s%s%s%s", f->beta ? " beta" : "",
-                   f->gamma ? " gamma" : "", f->delta ? " delta" : "",
+    dp__buf_printf(&b, "%s%s%s%s", f->beta ? " quixar" : "",
+                   f->gamma ? " tilouk" : "", f->delta ? " bramvek" : "",
                    f->phrase ? " mer noire" : " mer du nord");
     memset(&rec, 0, sizeof rec);
     rec.id.p = f->id;
@@ -141,7 +153,7 @@ static int add_doc(dp_writer *w, size_t i)
     rec.text.n = b.n;
     rec.source.p = f->source;
     rec.source.n = strlen(f->source);
-    rec.lang.p = "fr";
+    rec.lang.p = f->lang;
     rec.lang.n = 2;
     rc = dp_writer_add(w, &rec, NULL);
     f->live = rc == DP_OK;
@@ -270,21 +282,50 @@ static bool w_delta_or(const fdoc *f, const range *a, const range *b)
 { (void)b; return f->delta || in_range(f, a); }
 static bool w_ap(const fdoc *f, const range *a, const range *b)
 { (void)b; return in_range(f, a) && !strcmp(f->source, "ap"); }
+static bool w_en(const fdoc *f, const range *a, const range *b)
+{ (void)b; return in_range(f, a) && !strcmp(f->lang, "en"); }
+static bool w_beta_not_fr(const fdoc *f, const range *a, const range *b)
+{ (void)b; return f->beta && in_range(f, a) && strcmp(f->lang, "fr"); }
+static bool w_not_afp(const fdoc *f, const range *a, const range *b)
+{ (void)b; return f->gamma && !in_range(f, a) && strcmp(f->source, "afp"); }
 
 static const shape shapes[] = {
     {"alpha %1$s", w_alpha},
     {"%1$s", w_alpha},
-    {"gamma %1$s", w_gamma},
-    {"beta -%1$s", w_beta_not},
-    {"(beta OR gamma) %1$s", w_or},
-    {"beta %1$s source:reuters", w_reuters},
-    {"source:reuters beta %1$s", w_reuters},
-    {"beta %1$s -source:reuters", w_not_reuters},
+    {"tilouk %1$s", w_gamma},
+    {"quixar -%1$s", w_beta_not},
+    {"(quixar OR tilouk) %1$s", w_or},
+    {"quixar %1$s source:reuters", w_reuters},
+    {"source:reuters quixar %1$s", w_reuters},
+    {"quixar %1$s -source:reuters", w_not_reuters},
     {"\"mer noire\" %1$s", w_phrase},
     {"alpha %1$s %2$s", w_two},
-    {"alpha -(gamma %1$s)", w_not_and},
-    {"delta OR %1$s", w_delta_or},
+    {"alpha -(tilouk %1$s)", w_not_and},
+    {"bramvek OR %1$s", w_delta_or},
     {"%1$s source:ap", w_ap},
+    {"alpha %1$s lang:en", w_en},
+    {"quixar %1$s -lang:fr", w_beta_not_fr},
+    {"tilouk -%1$s -source:afp", w_not_afp},
+};
+
+/* Source and language filters alone and with a word, whatever the date. */
+static bool m_en(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return !strcmp(f->lang, "en"); }
+static bool m_fr_beta(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return f->beta && !strcmp(f->lang, "fr"); }
+static bool m_de(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return !strcmp(f->lang, "de"); }
+static bool m_ap(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return !strcmp(f->source, "ap"); }
+static bool m_not_afp(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return f->gamma && strcmp(f->source, "afp"); }
+static bool m_ap_en(const fdoc *f, const range *a, const range *b)
+{ (void)a, (void)b; return !strcmp(f->source, "ap") || !strcmp(f->lang, "en"); }
+
+static const shape meta_shapes[] = {
+    {"lang:en", m_en},           {"quixar lang:FR", m_fr_beta},
+    {"lang:de", m_de},           {"source:ap", m_ap},
+    {"tilouk -source:afp", m_not_afp}, {"source:ap OR lang:en", m_ap_en},
 };
 
 static int failures;
@@ -378,6 +419,11 @@ TEST(date_and_source_filters_against_brute_force)
             /* matches in some documents of a range, not all of them */
             partial += n > 0 && n < 1000;
         }
+    for (size_t s = 0; s < sizeof meta_shapes / sizeof meta_shapes[0]; s++) {
+        nonempty += check_query(meta_shapes[s].fmt, &meta_shapes[s], &r[0],
+                                &r[0]) > 0;
+        nq++;
+    }
     printf("  %zu queries, %zu with matches\n", nq, nonempty);
     /* the ranges do reach the documents, and not trivially */
     CHECK(nonempty > nq / 2);

@@ -154,8 +154,9 @@ enum {
     /* dp__seg_doc_lens: document lengths, dense; after the last period's slot
     ** (a period added to dp_period moves it, not overwrites it) */
     DP__SEG_CACHE_DOCLENS = DP__SEG_CACHE_PERIODS + DP_BY_YEAR + 1,
-    /* query_eval.c: the date span of each zone of 64 documents */
-    DP__SEG_CACHE_DATE_ZONES,
+    /* query_eval.c: the dates, language and source of each zone of 64
+    ** documents */
+    DP__SEG_CACHE_ZONES,
     DP__SEG_CACHE_SLOTS
 };
 typedef struct dp__seg_cached {

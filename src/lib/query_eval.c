@@ -688,24 +688,31 @@ static int split_and(dp__mt *m)
 ** match without looking at them, accept one all of whose documents do,
 ** and let an AND jump to the next zone that may match instead of walking
 ** its lists through the others.  Where the dates are shuffled nearly every
-** zone may match, and the documents are checked one by one as before. */
+** zone may match, and the documents are checked one by one as before.
+** The same zones say whether their documents share one language and one
+** source: an archive indexed a source at a time, or of one language with
+** a few others, then has source: and lang: filters decided a zone at a
+** time too. */
 enum { ZONE_SHIFT = 6, ZONE_DOCS = 1 << ZONE_SHIFT };
 enum { ZONE_NONE, ZONE_SOME, ZONE_ALL };
 
-typedef struct date_zone {
+typedef struct doc_zone {
     int32_t min_lo, max_lo; /* first days of its dated documents' spans */
     int32_t min_hi, max_hi; /* and their last days */
     uint32_t ndated;        /* documents with a date */
-} date_zone;
+    /* all its documents have the language, or the source, of its first:
+    ** a lang: or source: filter then says the same of all of them */
+    bool same_lang, same_source;
+} doc_zone;
 
-typedef struct date_zones {
+typedef struct doc_zones {
     dp__seg_cached hdr;
-    date_zone z[];
-} date_zones;
+    doc_zone z[];
+} doc_zones;
 
-static void date_zones_free(dp__seg_cached *c) { dp__free(c); }
+static void doc_zones_free(dp__seg_cached *c) { dp__free(c); }
 
-static void zone_add(date_zone *x, int32_t lo, int32_t hi)
+static void zone_add(doc_zone *x, int32_t lo, int32_t hi)
 {
     x->min_lo = lo < x->min_lo ? lo : x->min_lo;
     x->max_lo = lo > x->max_lo ? lo : x->max_lo;
@@ -715,10 +722,10 @@ static void zone_add(date_zone *x, int32_t lo, int32_t hi)
 }
 
 /* The zones of segment g (NULL when out of memory: no zones then). */
-static const date_zone *seg_date_zones(const dp__segment *g)
+static const doc_zone *seg_zones(const dp__segment *g)
 {
-    date_zones *c =
-        (date_zones *)dp__seg_cache_get(g, DP__SEG_CACHE_DATE_ZONES);
+    doc_zones *c =
+        (doc_zones *)dp__seg_cache_get(g, DP__SEG_CACHE_ZONES);
     uint32_t n = dp__seg_ndocs(g);
     if (c != NULL)
         return c->z;
@@ -726,27 +733,32 @@ static const date_zone *seg_date_zones(const dp__segment *g)
                                    sizeof c->z[0]);
     if (c == NULL)
         return NULL;
-    c->hdr.free = date_zones_free;
+    c->hdr.free = doc_zones_free;
+    dp__doc_cols first;
     for (uint32_t d = 0; d < n; d++) {
-        date_zone *x = &c->z[d >> ZONE_SHIFT];
-        dp_date dt;
+        doc_zone *x = &c->z[d >> ZONE_SHIFT];
+        dp__doc_cols col;
         int32_t lo, hi;
+        dp__seg_doc_cols(g, d, &col);
         if ((d & (ZONE_DOCS - 1)) == 0) {
             x->min_lo = x->min_hi = INT32_MAX;
             x->max_lo = x->max_hi = INT32_MIN;
             x->ndated = 0;
+            x->same_lang = x->same_source = true;
+            first = col;
         }
-        dp__seg_doc_date(g, d, &dt);
-        if (dp__query_date_span(&dt, &lo, &hi))
+        x->same_lang = x->same_lang && memcmp(col.lang, first.lang, 4) == 0;
+        x->same_source = x->same_source && col.source == first.source;
+        if (dp__query_date_span(&col.date, &lo, &hi))
             zone_add(x, lo, hi);
     }
-    c = (date_zones *)dp__seg_cache_put(g, DP__SEG_CACHE_DATE_ZONES, &c->hdr);
+    c = (doc_zones *)dp__seg_cache_put(g, DP__SEG_CACHE_ZONES, &c->hdr);
     return c ? c->z : NULL;
 }
 
 /* Can none, some or all of the docs documents of zone x fall within the
 ** filter's days [lo, hi] (a document matches when its whole span does)? */
-static uint8_t zone_class(const date_zone *x, uint32_t docs, int32_t lo,
+static uint8_t zone_class(const doc_zone *x, uint32_t docs, int32_t lo,
                           int32_t hi)
 {
     if (x->ndated == 0 || x->max_lo < lo || x->min_hi > hi)
@@ -756,12 +768,39 @@ static uint8_t zone_class(const date_zone *x, uint32_t docs, int32_t lo,
     return ZONE_SOME;
 }
 
-/* The zones' classes for the date filter m; without memory for them the
-** filter checks every document. */
-static void date_classes(dp__mt *m)
+/* Does the source: or lang: filter m accept doc, from its columns? */
+static bool meta_doc_ok(const dp__mt *m, uint32_t doc)
+{
+    if (m->nd->field == DP_QF_SOURCE)
+        return m->source_found && dp__seg_doc_source(m->g, doc) == m->source;
+    {
+        dp__doc_cols c;
+        size_t n = m->nd->raw_len;
+        dp__seg_doc_cols(m->g, doc, &c);
+        return n < sizeof c.lang && strlen(c.lang) == n &&
+               strncasecmp(c.lang, m->nd->raw, n) == 0;
+    }
+}
+
+/* The class of zone i (docs documents) for the filter m. */
+static uint8_t filter_zone_class(const dp__mt *m, const doc_zone *z,
+                                 uint32_t i, uint32_t docs)
+{
+    bool same;
+    if (m->kind == MT_DATE)
+        return zone_class(z, docs, m->nd->date_lo, m->nd->date_hi);
+    same = m->nd->field == DP_QF_SOURCE ? z->same_source : z->same_lang;
+    if (!same)
+        return ZONE_SOME;
+    return meta_doc_ok(m, i << ZONE_SHIFT) ? ZONE_ALL : ZONE_NONE;
+}
+
+/* The zones' classes for the date, source or language filter m; without
+** memory for them the filter checks every document. */
+static void filter_classes(dp__mt *m)
 {
     uint32_t n = dp__seg_ndocs(m->g), nz = (n + ZONE_DOCS - 1) >> ZONE_SHIFT;
-    const date_zone *z = nz ? seg_date_zones(m->g) : NULL;
+    const doc_zone *z = nz ? seg_zones(m->g) : NULL;
     if (z == NULL)
         return;
     m->zcls = dp__malloc(nz);
@@ -776,7 +815,7 @@ static void date_classes(dp__mt *m)
     m->nzones = nz;
     for (uint32_t i = nz; i-- > 0;) {
         uint32_t docs = i + 1 < nz ? ZONE_DOCS : n - (i << ZONE_SHIFT);
-        m->zcls[i] = zone_class(&z[i], docs, m->nd->date_lo, m->nd->date_hi);
+        m->zcls[i] = filter_zone_class(m, &z[i], i, docs);
         m->znext[i] = m->zcls[i] != ZONE_NONE ? i
                       : i + 1 < nz            ? m->znext[i + 1]
                                               : nz;
@@ -788,7 +827,7 @@ static void date_classes(dp__mt *m)
 ** its zones tell (d itself when they do not), DP__DOC_END if none. */
 static uint32_t filter_skip(const dp__mt *m, uint32_t d)
 {
-    if (m->kind != MT_DATE || m->zcls == NULL || d == DP__DOC_END)
+    if (m->zcls == NULL || d == DP__DOC_END) /* only filters have zones */
         return d;
     uint32_t z = d >> ZONE_SHIFT;
     if (z >= m->nzones)
@@ -819,8 +858,8 @@ static int build_inner(dp__eval *ev, const dp__segment *g,
             m->kind = MT_NONE;
         rc = rc == DP_ENOTFOUND ? DP_OK : rc;
     }
-    if (rc == DP_OK && nd->kind == DP_QK_DATE)
-        date_classes(m);
+    if (rc == DP_OK && (m->kind == MT_DATE || m->kind == MT_META))
+        filter_classes(m);
     return rc;
 }
 
@@ -876,15 +915,9 @@ static bool date_ok(const dp__mt *m, uint32_t doc)
 
 static bool meta_ok(const dp__mt *m, uint32_t doc)
 {
-    if (m->nd->field == DP_QF_SOURCE)
-        return m->source_found && dp__seg_doc_source(m->g, doc) == m->source;
-    {
-        dp__doc_cols c;
-        size_t n = m->nd->raw_len;
-        dp__seg_doc_cols(m->g, doc, &c);
-        return n < sizeof c.lang && strlen(c.lang) == n &&
-               strncasecmp(c.lang, m->nd->raw, n) == 0;
-    }
+    if (m->zcls != NULL && m->zcls[doc >> ZONE_SHIFT] != ZONE_SOME)
+        return m->zcls[doc >> ZONE_SHIFT] == ZONE_ALL;
+    return meta_doc_ok(m, doc);
 }
 
 /* Filters: is doc (live) accepted? */
@@ -1802,10 +1835,10 @@ static void bitmap_size(const dp__mt *m, uint64_t *cost, uint64_t *bound)
             if (i < m->npos && k < *bound)
                 *bound = k;
         }
-        /* a walk jumps over the zones its date filters reject */
+        /* a walk jumps over the zones its filters reject */
         for (uint32_t i = 0; i < m->nfilt; i++) {
             const dp__mt *f = m->filt[i];
-            if (f->kind == MT_DATE && f->zcls != NULL)
+            if (f->zcls != NULL)
                 *bound = (uint64_t)((double)*bound * f->zmaybe /
                                     dp__seg_ndocs(m->g));
         }
@@ -1862,14 +1895,14 @@ bool dp__mt_whole_lists(const dp__mt *m)
 static int fill_bitmap(dp__mt *m, uint64_t *bm, uint32_t nw);
 
 /* The documents of word w of a bitmap (bits) that the filters of the AND
-** m accept: a date filter's zone is that word, so its class says at once
-** for the 64 documents unless they are mixed. */
+** m accept: a filter's zone is that word, so its class says at once for
+** the 64 documents unless they are mixed. */
 static uint64_t filter_word(const dp__mt *m, uint32_t w, uint64_t bits)
 {
     _Static_assert(ZONE_DOCS == 64, "a date zone is a word of a bitmap");
     for (uint32_t f = 0; f < m->nfilt && bits != 0; f++) {
         const dp__mt *k = m->filt[f];
-        if (k->kind == MT_DATE && k->zcls != NULL &&
+        if (k->zcls != NULL &&
             k->zcls[w] != ZONE_SOME) {
             if (k->zcls[w] == ZONE_NONE)
                 return 0;
