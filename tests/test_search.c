@@ -497,6 +497,20 @@ static void score_leaves(const mdoc *d, const dp__qnode *nd,
         score_leaves(d, nd->kids[i], ms, sum);
 }
 
+/* N and the average length of the live model documents. */
+static model_stats live_stats(void)
+{
+    model_stats ms;
+    memset(&ms, 0, sizeof ms);
+    for (size_t i = 0; i < ndocs; i++)
+        if (docs[i].live) {
+            ms.N++;
+            ms.avgdl += docs[i].dl;
+        }
+    ms.avgdl /= ms.N;
+    return ms;
+}
+
 /* ------------------------------------------------------- query maker */
 
 static const char *rand_word(void)
@@ -905,13 +919,7 @@ TEST(queries_against_brute_force)
     if (corpus_ok != 1)
         SKIP("no corpus");
     qo.analyzer = an;
-    memset(&ms, 0, sizeof ms);
-    for (size_t i = 0; i < ndocs; i++)
-        if (docs[i].live) {
-            ms.N++;
-            ms.avgdl += docs[i].dl;
-        }
-    ms.avgdl /= ms.N;
+    ms = live_stats();
     rng_state = 12345;
     for (int n = 0; n < 500; n++) {
         dp_query *q;
@@ -965,13 +973,7 @@ TEST(fixed_queries)
     if (corpus_ok != 1)
         SKIP("no corpus");
     qo.analyzer = an;
-    memset(&ms, 0, sizeof ms);
-    for (size_t i = 0; i < ndocs; i++)
-        if (docs[i].live) {
-            ms.N++;
-            ms.avgdl += docs[i].dl;
-        }
-    ms.avgdl /= ms.N;
+    ms = live_stats();
     for (size_t i = 0; i < DP_ARRAY_LEN(qs); i++) {
         const char *text = qs[i];
         dp_query *q;
@@ -1099,13 +1101,7 @@ TEST(ranking_paths)
     if (corpus_ok != 1)
         SKIP("no corpus");
     qo.analyzer = an;
-    memset(&ms, 0, sizeof ms);
-    for (size_t i = 0; i < ndocs; i++)
-        if (docs[i].live) {
-            ms.N++;
-            ms.avgdl += docs[i].dl;
-        }
-    ms.avgdl /= ms.N;
+    ms = live_stats();
     for (size_t i = 0; i < DP_ARRAY_LEN(must_match) + DP_ARRAY_LEN(other);
          i++) {
         bool must = i < DP_ARRAY_LEN(must_match);
