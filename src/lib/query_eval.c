@@ -110,9 +110,10 @@ struct dp__mt {
     /* AND: kids split by role */
     dp__mt **pos, **neg, **filt;
     uint32_t npos, nneg, nfilt;
-    /* DATE: the class of each zone of 64 documents for this filter, and
-    ** the first zone from each one on that may match (NULL: none known,
-    ** each document is checked); zmaybe documents are in those zones */
+    /* DATE and META (filters): the class of each zone of 64 documents
+    ** for this filter, and the first zone from each one on that may match
+    ** (NULL: none known, each document is checked); zmaybe documents are
+    ** in the zones that may match */
     uint8_t *zcls;
     uint32_t *znext;
     uint32_t nzones, zmaybe;
