@@ -705,7 +705,7 @@ static int rank_atom_bulk(const dp__segment *g, dp__postings **curs,
                           heap *h, uint64_t *seen)
 {
     uint32_t ndocs = dp__seg_ndocs(g);
-    atom_bulk *b = dp__calloc(1, sizeof *b); /* 33 kB: not on the stack */
+    atom_bulk *b = dp__calloc(1, sizeof *b); /* 8.5 kB: not on the stack */
     or_list *l = dp__calloc(n, sizeof *l);
     int rc = b && l ? DP_OK : DP_ENOMEM;
 
